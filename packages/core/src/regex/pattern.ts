@@ -18,6 +18,7 @@ export class JavaPattern {
   readonly groupCount: number;
   private readonly full: RegExp;
   private readonly global: RegExp;
+  private readonly sticky: RegExp;
   private readonly groupMap: number[];
 
   constructor(
@@ -30,6 +31,7 @@ export class JavaPattern {
     // `d` gives group indices, needed to replace a group's span in place.
     this.full = new RegExp(`(?:${t.source})(?![\\s\\S])`, 'yd');
     this.global = new RegExp(t.source, 'gd');
+    this.sticky = new RegExp(t.source, 'yd');
   }
 
   private wrap(m: RegExpExecArray): JavaMatch {
@@ -48,6 +50,13 @@ export class JavaPattern {
   matches(input: string): JavaMatch | null {
     this.full.lastIndex = 0;
     const m = this.full.exec(input);
+    return m ? this.wrap(m) : null;
+  }
+
+  /** Java `Matcher.lookingAt()` on the region starting at `from`: a match that starts there. */
+  lookingAt(input: string, from = 0): JavaMatch | null {
+    this.sticky.lastIndex = from;
+    const m = this.sticky.exec(input);
     return m ? this.wrap(m) : null;
   }
 

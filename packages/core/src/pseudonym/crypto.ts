@@ -1,0 +1,65 @@
+import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from 'node:crypto';
+
+/** SHA-256 of `canonical + salt` (the salt is appended, no separator), as raw bytes. */
+export function saltedSha256(canonical: string, salt: string): Buffer {
+  return createHash('sha256').update(canonical + salt, 'utf8').digest();
+}
+
+export function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Strict base64url decoding (no padding); undefined if `s` is not valid base64url. */
+export function fromBase64url(s: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return undefined;
+  return Buffer.from(s, 'base64url');
+}
+
+/** Psoxy's legacy `HashUtils.hash`, used only for salt fingerprints. */
+export function legacyHash(...fragments: string[]): string {
+  return createHash('sha256')
+    .update(fragments.join(''), 'utf8')
+    .digest('base64')
+    .replace(/=+$/, '')
+    .replace(/\//g, '_')
+    .replace(/\+/g, '.');
+}
+
+const SALT_FINGERPRINT_SUFFIX = 'f33c366c-ae91-4819-b221-f9794ebb8145';
+
+/** A non-reversible fingerprint of the salt (Psoxy's `X-Psoxy-PII-Salt-Sha256`). */
+export function saltFingerprint(salt: string): string {
+  return legacyHash(salt, SALT_FINGERPRINT_SUFFIX);
+}
+
+export const PBKDF2_ITERATIONS = 65536;
+
+/** AES-256 key as Psoxy derives it: PBKDF2-HMAC-SHA256(password, salt bytes, 65 536, 256 bit). */
+export function deriveAesKey(password: string, salt: string): Buffer {
+  return pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), PBKDF2_ITERATIONS, 32, 'sha256');
+}
+
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/**
+ * Psoxy's deterministic reversible token: `hash ‖ AES-256-CBC(key, iv = hash[0:16], plaintext)`.
+ */
+export function encryptDeterministic(key: Buffer, hash: Buffer, plaintext: string): Buffer {
+  const cipher = createCipheriv('aes-256-cbc', key, hash.subarray(0, 16));
+  return Buffer.concat([hash, cipher.update(plaintext, 'utf8'), cipher.final()]);
+}
+
+/** Decrypts token bytes (the embedded hash is not checked, as in Psoxy). */
+export function decryptToken(key: Buffer, token: Uint8Array): string {
+  if (token.length < 48 || (token.length - 32) % 16 !== 0) throw new InvalidTokenError('token has an invalid length');
+  try {
+    const b = Buffer.from(token.buffer, token.byteOffset, token.byteLength);
+    const decipher = createDecipheriv('aes-256-cbc', key, b.subarray(0, 16));
+    const out = Buffer.concat([decipher.update(b.subarray(32)), decipher.final()]);
+    return new TextDecoder('utf-8', { fatal: true }).decode(out);
+  } catch {
+    throw new InvalidTokenError('token could not be decrypted with the configured key');
+  }
+}

@@ -85,13 +85,18 @@ export class JsonPath implements FilterPath {
     }
   }
 
-  private refs(doc: JsonValue): PathRef[] {
+  /** Where the matches are, in evaluation order (none if the path does not exist). */
+  locate(doc: JsonValue): PathRef[] {
     try {
-      return sortRefs(this.run(doc, doc, true, false).refs);
+      return this.run(doc, doc, true, false).refs;
     } catch (e) {
       if (e instanceof PathNotFound) return [];
       throw e;
     }
+  }
+
+  private refs(doc: JsonValue): PathRef[] {
+    return sortRefs(this.locate(doc));
   }
 
   /** Replaces every match with `f(match)`; returns the number of references updated. */

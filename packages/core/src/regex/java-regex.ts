@@ -133,6 +133,7 @@ class Translator {
         this.quantifier();
         continue;
       }
+      if (c === '{') this.fail(`illegal repetition at index ${this.pos} (escape a literal '{' as \\{)`);
       this.atom(flags);
     }
     if (nested) this.fail('missing closing parenthesis');
@@ -326,7 +327,7 @@ class Translator {
   emitAtomicAt(inner: string, n: number): void {
     this.jsGroups++;
     const shifted = this.shiftGroups(inner, n);
-    this.out += `(?=(${shifted}))\\${n}`;
+    this.out += `(?:(?=(${shifted}))\\${n})`;
   }
 
   escape(flags: Flags, inClass: boolean): string {

@@ -6,6 +6,8 @@ export interface JavaMatch {
   end: number;
   /** Java group `n` (0 = whole match); undefined if it did not participate. */
   group(n: number): string | undefined;
+  /** A named group's value; undefined if it did not participate. */
+  named(name: string): string | undefined;
   groupStart(n: number): number | undefined;
   readonly groupCount: number;
 }
@@ -20,6 +22,9 @@ export class JavaPattern {
   private readonly global: RegExp;
   private readonly sticky: RegExp;
   private readonly groupMap: number[];
+  /** Named groups of the Java pattern. */
+  readonly groupNames: ReadonlySet<string>;
+  private readonly named: Map<string, number>;
 
   constructor(
     readonly pattern: string,
@@ -28,6 +33,8 @@ export class JavaPattern {
     const t = translateJavaRegex(pattern, flags);
     this.groupCount = t.groupCount;
     this.groupMap = t.groupMap;
+    this.named = t.namedGroups;
+    this.groupNames = new Set(t.namedGroups.keys());
     // `d` gives group indices, needed to replace a group's span in place.
     this.full = new RegExp(`(?:${t.source})(?![\\s\\S])`, 'yd');
     this.global = new RegExp(t.source, 'gd');
@@ -42,6 +49,10 @@ export class JavaPattern {
       end: m.index + (m[0] as string).length,
       groupCount: this.groupCount,
       group: (n) => m[map[n] ?? -1],
+      named: (name) => {
+        const n = this.named.get(name);
+        return n === undefined ? undefined : m[map[n] ?? -1];
+      },
       groupStart: (n) => indices?.[map[n] ?? -1]?.[0],
     };
   }

@@ -1,0 +1,95 @@
+import { jsonEquals } from '../json/equals.js';
+import { parseJson } from '../json/parse.js';
+import { JsonDouble, type JsonValue, fromPlain } from '../json/value.js';
+import { javaPattern } from '../regex/pattern.js';
+import type { BodySchema } from '../rules/model.js';
+import { parseQuery } from './query.js';
+
+export class UnsupportedBodyTypeError extends Error {
+  override readonly name = 'UnsupportedBodyTypeError';
+}
+
+function typeMatches(type: string, v: JsonValue): boolean {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' || typeof v === 'bigint' || (v instanceof JsonDouble && Number.isInteger(v.value));
+    case 'number':
+      return typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonDouble;
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'object':
+      return v instanceof Map;
+    case 'array':
+      return Array.isArray(v);
+    case 'null':
+      return v === null;
+    default:
+      return false;
+  }
+}
+
+/** Validates a JSON value against the body schema; the first problem, or undefined if valid. */
+export function validateBody(v: JsonValue, s: BodySchema, at = '$'): string | undefined {
+  if (s.type !== undefined && !typeMatches(s.type, v)) return `${at} must be of type ${s.type}`;
+  if (s.enum && !s.enum.some((e) => jsonEquals(fromPlain(e), v))) return `${at} is not one of the allowed values`;
+  if (s.pattern !== undefined && typeof v === 'string' && !javaPattern(s.pattern).find(v)) return `${at} does not match ${s.pattern}`;
+  if (v instanceof Map) {
+    for (const r of s.required ?? []) if (!v.has(r)) return `${at}.${r} is required`;
+    const props = s.properties ?? {};
+    for (const [k, x] of v) {
+      const ps = Object.hasOwn(props, k) ? props[k] : undefined;
+      if (ps) {
+        const e = validateBody(x, ps, `${at}.${k}`);
+        if (e) return e;
+      } else if (s.additionalProperties === false) {
+        return `${at}.${k} is not allowed`;
+      } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+        const e = validateBody(x, s.additionalProperties, `${at}.${k}`);
+        if (e) return e;
+      }
+    }
+  }
+  if (Array.isArray(v) && s.items) {
+    for (let i = 0; i < v.length; i++) {
+      const e = validateBody(v[i] as JsonValue, s.items, `${at}[${i}]`);
+      if (e) return e;
+    }
+  }
+  return undefined;
+}
+
+export interface RequestBodyRule {
+  required: boolean;
+  content?: Record<string, BodySchema> | undefined;
+}
+
+/**
+ * Psoxy's request body check: undefined when allowed, else why not. A content type with a schema
+ * that we cannot validate throws {@link UnsupportedBodyTypeError} (Psoxy answers 500).
+ */
+export function checkRequestBody(rule: RequestBodyRule, contentType: string | null | undefined, body: string | null): string | undefined {
+  const text = body?.trim() ? body.trim() : null;
+  if (rule.required && text === null) return 'a request body is required';
+  if (!rule.content || text === null) return undefined;
+  const raw = contentType ?? 'application/json';
+  const normalized = (raw.split(';')[0] ?? '').trim().toLowerCase();
+  const schema = rule.content[raw] ?? rule.content[normalized];
+  if (!schema) return undefined;
+  if (normalized === 'application/json') {
+    let v: JsonValue;
+    try {
+      v = parseJson(text);
+    } catch {
+      return 'the request body is not valid JSON';
+    }
+    return validateBody(v, schema);
+  }
+  if (normalized === 'application/x-www-form-urlencoded') {
+    const m = new Map<string, JsonValue>();
+    for (const p of parseQuery(text)) m.set(p.name, p.value ?? '');
+    return validateBody(m, schema);
+  }
+  throw new UnsupportedBodyTypeError(`request bodies of type ${normalized} cannot be validated`);
+}

@@ -1,0 +1,13 @@
+/**
+ * @psoxy/core: the Psoxy-compatible sanitization engine (rules, JSONPath, transforms,
+ * pseudonymizer). Imports no connector, host or CLI.
+ * @module
+ */
+export * from './json/index.js';
+export * from './jsonpath/index.js';
+export * from './regex/index.js';
+export * from './pseudonym/index.js';
+export * from './rules/index.js';
+export * from './sanitize/index.js';
+export * from './endpoint/index.js';
+export { sanitizeResponse, type SanitizeResponseOptions, type SanitizeOutcome } from './sanitize-response.js';

@@ -1,0 +1,3 @@
+export * from './model.js';
+export { RulesError } from './errors.js';
+export { loadRestRules, parseRulesText, decodeRulesText, rulesKind, describeLocation, type LoadRulesOptions } from './load.js';

@@ -97,7 +97,9 @@ class Parser {
       return m;
     }
     for (;;) {
-      if (t.charCodeAt(this.pos) !== 34) this.fail('expected a property name in double quotes');
+      if (t.charCodeAt(this.pos) !== 34) {
+        this.fail(this.pos >= t.length ? 'unexpected end of input in an object' : 'expected a property name in double quotes');
+      }
       const key = this.string();
       this.skipWs();
       if (t.charCodeAt(this.pos) !== 58) this.fail("expected ':' after a property name");

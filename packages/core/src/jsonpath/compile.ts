@@ -225,7 +225,10 @@ class PathParser {
   readBracket(): void {
     const i = this.skipSpaces(this.pos + 1);
     const c = this.path[i];
-    if (c === "'" || c === '"') return this.readBracketProperties(i);
+    if (c === "'" || c === '"') {
+      this.readBracketProperties(i);
+      return;
+    }
     if (c === '*') {
       const close = this.skipSpaces(i + 1);
       if (this.path[close] !== ']') this.fail(`expected ']' at position ${close}`);
@@ -233,8 +236,14 @@ class PathParser {
       this.pos = close + 1;
       return;
     }
-    if (c === '?') return this.readFilter(i);
-    if (c !== undefined && /[-0-9:]/.test(c)) return this.readArray(i);
+    if (c === '?') {
+      this.readFilter(i);
+      return;
+    }
+    if (c !== undefined && /[-0-9:]/.test(c)) {
+      this.readArray(i);
+      return;
+    }
     this.fail(`could not parse the token at position ${this.pos}: expected ?, ', ", 0-9 or *`);
   }
 

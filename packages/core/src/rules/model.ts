@@ -126,6 +126,7 @@ export const schemaFilterSchema: z.ZodType<SchemaFilter> = z.lazy(() =>
     items: schemaFilterSchema.optional(),
     anyOf: z.array(schemaFilterSchema).optional(),
     if: schemaFilterSchema.optional(),
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
     then: schemaFilterSchema.optional(),
     else: schemaFilterSchema.optional(),
     const: z.string().optional(),

@@ -79,7 +79,7 @@ export class SchemaFilterEngine {
     if (schema.if) {
       let r = this.condition(node, schema.if, root);
       if (schema.else && r === NOT_MATCHED) r = this.condition(node, schema.else, root);
-      if (r !== NOT_MATCHED && schema.then) r = this.then(node, schema.then, root);
+      if (r !== NOT_MATCHED && schema.then) r = this.thenBranch(node, schema.then, root);
       return r;
     }
     if (schema.const !== undefined) return schema.const === asText(node) ? '' : NOT_MATCHED;
@@ -136,7 +136,7 @@ export class SchemaFilterEngine {
   }
 
   /** As a `then`: keep the fields that have a property schema, filtered, without a type check. */
-  private then(node: JsonValue, schema: SchemaFilter, root: SchemaFilter): Result {
+  private thenBranch(node: JsonValue, schema: SchemaFilter, root: SchemaFilter): Result {
     if (!(node instanceof Map)) return node;
     const out: JsonObject = new Map();
     const props = schema.properties ?? {};

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  JsonDouble,
+  JsonSyntaxError,
+  decodeUtf8,
+  javaDoubleToString,
+  jsonEquals,
+  parseJson,
+  parseJsonDocuments,
+  quoteJsonString,
+  writeJson,
+  writeJsonPretty,
+} from '../src/json/index.js';
+
+const roundTrip = (s: string) => writeJson(parseJson(s));
+
+describe('JSON fidelity', () => {
+  it('keeps integers beyond 2^53 exactly', () => {
+    expect(roundTrip('{"id":9007199254740993,"n":-123456789012345678901234567890}')).toBe(
+      '{"id":9007199254740993,"n":-123456789012345678901234567890}',
+    );
+  });
+
+  it('keeps key order, including integer-like keys that JS objects would move first', () => {
+    expect(roundTrip('{"b":1,"10":2,"a":3,"2":4,"__proto__":5}')).toBe('{"b":1,"10":2,"a":3,"2":4,"__proto__":5}');
+  });
+
+  it('keeps the first position and the last value of a duplicate key, as Jackson', () => {
+    expect(roundTrip('{"a":1,"b":2,"a":3}')).toBe('{"a":3,"b":2}');
+  });
+
+  it('writes doubles as Java Double.toString', () => {
+    expect(roundTrip('[1.0,100.0,1.5,0.001,1e7,1.692158096299021E9,1e-5,-0.0,-0,1E10,123456.789e3,0.00012]')).toBe(
+      '[1.0,100.0,1.5,0.001,1.0E7,1.692158096299021E9,1.0E-5,-0.0,0,1.0E10,1.23456789E8,1.2E-4]',
+    );
+    expect(javaDoubleToString(Number.MIN_VALUE)).toBe('4.9E-324');
+    expect(javaDoubleToString(9999999.999)).toBe('9999999.999');
+    expect(javaDoubleToString(1e21)).toBe('1.0E21');
+    expect(javaDoubleToString(0.1 + 0.2)).toBe('0.30000000000000004');
+  });
+
+  it('escapes as Jackson: upper-case \\u00XX for controls, raw non-ASCII, / and U+2028', () => {
+    expect(roundTrip('"a\\u0001b\\u001fc\\/d\\u00e9\\u2028\\ud83d\\ude00"')).toBe('"a\\u0001b\\u001Fc/dé\u2028😀"');
+    expect(quoteJsonString('tab\tnl\ncr\r"q"\\')).toBe('"tab\\tnl\\ncr\\r\\"q\\"\\\\"');
+    // a lone surrogate cannot be UTF-8: it stays escaped rather than being replaced
+    expect(roundTrip('"\\ud83d"')).toBe('"\\uD83D"');
+  });
+
+  it('reads every top-level value (NDJSON and concatenated values)', () => {
+    expect(parseJsonDocuments('{"a":1}\n{"a":2}\n').map(writeJson)).toEqual(['{"a":1}', '{"a":2}']);
+    expect(parseJsonDocuments('{}{}[]').length).toBe(3);
+    expect(parseJsonDocuments(' \n ')).toEqual([]);
+  });
+
+  it('strips a UTF-8 BOM and rejects invalid UTF-8', () => {
+    expect(roundTrip('\ufeff{"a":1}')).toBe('{"a":1}');
+    expect(() => decodeUtf8(new Uint8Array([0x7b, 0xff, 0x7d]))).toThrow(/UTF-8/);
+  });
+
+  it.each([
+    ['{', /end of input/],
+    ['{"a"', /expected ':'/],
+    ['{"a":1,}', /property name/],
+    ['[1,]', /unexpected character/],
+    ["{'a':1}", /property name/],
+    ['01', /leading zeroes/],
+    ['1.', /digit after the decimal point/],
+    ['"a\nb"', /control character/],
+    ['"\\x"', /invalid escape/],
+    ['NaN', /unexpected/],
+    ['{"a":1} x', /unexpected/],
+    ['tru', /unexpected token/],
+  ])('rejects %j with a located error', (text, why) => {
+    expect(() => parseJson(text)).toThrow(JsonSyntaxError);
+    expect(() => parseJson(text)).toThrow(why);
+  });
+
+  it('reports line and column', () => {
+    try {
+      parseJson('{\n  "a": 1,\n  "b" 2\n}');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(JsonSyntaxError);
+      expect((e as JsonSyntaxError).line).toBe(3);
+      expect((e as JsonSyntaxError).column).toBe(7);
+    }
+  });
+
+  it('refuses nesting deeper than Jackson does', () => {
+    expect(() => parseJson('['.repeat(1001) + ']'.repeat(1001))).toThrow(/nesting deeper/);
+    expect(() => parseJson('['.repeat(1000) + ']'.repeat(1000))).not.toThrow();
+  });
+
+  it('pretty-prints as Psoxy fixtures', () => {
+    expect(writeJsonPretty(parseJson('{"a":[1,{"x":null}],"b":{},"c":[]}'))).toBe(
+      '{\n  "a":[\n    1,\n    {\n      "x":null\n    }\n  ],\n  "b":{ },\n  "c":[ ]\n}',
+    );
+  });
+
+  it('compares as JSON: numbers by value, keys in any order', () => {
+    expect(jsonEquals(parseJson('{"a":1.6E9,"b":2}'), parseJson('{"b":2,"a":1600000000}'))).toBe(true);
+    expect(jsonEquals(parseJson('{"a":1,"b":2}'), parseJson('{"b":2,"a":1}'), { keyOrder: true })).toBe(false);
+    expect(jsonEquals(parseJson('[1]'), parseJson('[1,1]'))).toBe(false);
+  });
+
+  it('round-trips any JSON value written by JSON.stringify (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = JSON.stringify(v);
+        const parsed = parseJson(text);
+        // same value as JSON.parse sees it
+        expect(jsonEquals(parsed, parseJson(JSON.stringify(JSON.parse(writeJson(parsed)))))).toBe(true);
+        // and writing is stable
+        expect(writeJson(parseJson(writeJson(parsed)))).toBe(writeJson(parsed));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps integral doubles as doubles', () => {
+    const v = parseJson('1.0');
+    expect(v).toBeInstanceOf(JsonDouble);
+    expect(writeJson(v)).toBe('1.0');
+  });
+});

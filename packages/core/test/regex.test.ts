@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { JavaPattern, JavaRegexError, javaReplaceLiteral, javaTrim, isBlank } from '../src/regex/index.js';
+
+// Each vector: [flags, pattern, input, matches(), find() spans, split() joined by '|'], as printed by
+// java.util.regex on JDK 17 (see the comment in the fixture's generator in the test below).
+type Vector = [string, string, string, boolean, string, string];
+const vectors = JSON.parse(readFileSync(new URL('./fixtures/java-regex-vectors.json', import.meta.url), 'utf8')) as Vector[];
+
+const unescape = (s: string) =>
+  s.replace(/\\(n|r|t|u[0-9a-fA-F]{4}|\\)/g, (_m, e: string) =>
+    e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === '\\' ? '\\' : String.fromCharCode(Number.parseInt(e.slice(1), 16)),
+  );
+
+describe('Java regex translation agrees with java.util.regex', () => {
+  it.each(vectors)('/%s/ %s on %s', (flags, pattern, raw, full, finds, split) => {
+    const input = unescape(raw);
+    const p = new JavaPattern(pattern, { caseInsensitive: flags.includes('i'), multiline: flags.includes('m'), dotAll: flags.includes('s') });
+    expect(!!p.matches(input)).toBe(full);
+    expect([...p.findAll(input)].map((m) => `${m.start}-${m.end},`).join('')).toBe(finds);
+    expect(p.split(input).join('|').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')).toBe(split);
+  });
+});
+
+describe('Java regex features', () => {
+  it('keeps Java group numbers when atomic groups and possessive quantifiers add JS groups', () => {
+    const p = new JavaPattern('(a)(?>(b)|c)+(d)');
+    const m = p.matches('abbd');
+    expect([m?.group(1), m?.group(2), m?.group(3)]).toEqual(['a', 'b', 'd']);
+    const q = new JavaPattern('(x)(a*+)(y)');
+    const n = q.matches('xaay');
+    expect([n?.group(1), n?.group(2), n?.group(3)]).toEqual(['x', 'aa', 'y']);
+  });
+
+  it('exposes named groups', () => {
+    const m = new JavaPattern('^/users/(?<id>[^/]+)$').matches('/users/42');
+    expect(m?.named('id')).toBe('42');
+  });
+
+  it('is ASCII-only when case-insensitive, like Java without UNICODE_CASE', () => {
+    expect(new JavaPattern('é', { caseInsensitive: true }).test('É')).toBe(false);
+    expect(new JavaPattern('(?i)smtp:(.*)').matches('SMTP:a@b.co')?.group(1)).toBe('a@b.co');
+  });
+
+  it('deletes the empty flag group (?) found in Psoxy rules', () => {
+    expect(new JavaPattern('^/v1.0/users(?)/x$').test('/v1.0/users/x')).toBe(true);
+  });
+
+  it('refuses what it cannot translate faithfully, naming the construct', () => {
+    expect(() => new JavaPattern('[a-z&&[^e]]')).toThrow(JavaRegexError);
+    expect(() => new JavaPattern('\\Ga')).toThrow(/\\G/);
+    expect(() => new JavaPattern('(?u)a')).toThrow(/UNICODE/);
+    expect(() => new JavaPattern('\\p{IsLatin}')).toThrow(/not supported/);
+    expect(() => new JavaPattern('a{')).toThrow(/illegal repetition/);
+    expect(() => new JavaPattern('(a')).toThrow(/missing closing parenthesis/);
+  });
+
+  it('expands Java replacement syntax', () => {
+    expect(new JavaPattern('(\\w+)@(\\w+)').replaceAll('alice@acme bob@corp', '$2:$1')).toBe('acme:alice corp:bob');
+    expect(new JavaPattern('a').replaceAll('a', '\\$1')).toBe('$1');
+  });
+
+  it('has Java string helpers', () => {
+    expect(javaTrim('\u0001 a \u0000')).toBe('a');
+    expect(isBlank(' \t\n')).toBe(true);
+    expect(isBlank('\u00a0')).toBe(false); // a non-breaking space is not Java whitespace
+    expect(javaReplaceLiteral('abc', '', '-')).toBe('-a-b-c-');
+    expect(javaReplaceLiteral('a.b.a', 'a', 'X')).toBe('X.b.X');
+  });
+});

@@ -59,12 +59,22 @@ function buildGrammar() {
 }
 
 const G = buildGrammar();
-const MAILBOX = new JavaPattern(G.mailbox);
-const ADDR_SPEC = new JavaPattern(G.addrSpec);
-const ADDRESS = new JavaPattern(G.address);
-const COMMENT = new JavaPattern(G.comment);
-const QUOTED_STRING_WO_CFWS = new JavaPattern(G.quotedStringWOCFWS);
-const GROUP_PREFIX = new JavaPattern(G.groupPrefix);
+
+/** The full RFC 2822 patterns are large: compiled on first use, as most values take the fast path. */
+let compiled:
+  | { MAILBOX: JavaPattern; ADDR_SPEC: JavaPattern; ADDRESS: JavaPattern; COMMENT: JavaPattern; QUOTED_STRING_WO_CFWS: JavaPattern; GROUP_PREFIX: JavaPattern }
+  | undefined;
+function patterns() {
+  compiled ??= {
+    MAILBOX: new JavaPattern(G.mailbox),
+    ADDR_SPEC: new JavaPattern(G.addrSpec),
+    ADDRESS: new JavaPattern(G.address),
+    COMMENT: new JavaPattern(G.comment),
+    QUOTED_STRING_WO_CFWS: new JavaPattern(G.quotedStringWOCFWS),
+    GROUP_PREFIX: new JavaPattern(G.groupPrefix),
+  };
+  return compiled;
+}
 /**
  * Fast path: a plain `local@domain` with no comments, quotes or names. It accepts a subset of what
  * the mailbox pattern accepts, and for that subset the mailbox pattern yields exactly these groups.
@@ -83,13 +93,13 @@ function removeAnyBounding(s: string, e: string, str: string | undefined): strin
 
 function firstComment(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const m = COMMENT.find(text);
+  const m = patterns().COMMENT.find(text);
   return m ? javaTrim(m.group(0) as string) : undefined;
 }
 
 function cleanupPersonalString(s: string): string {
   let text = javaTrim(s);
-  if (!QUOTED_STRING_WO_CFWS.matches(text)) return text;
+  if (!patterns().QUOTED_STRING_WO_CFWS.matches(text)) return text;
   text = removeAnyBounding('"', '"', text) as string;
   text = text.replace(/\\\\/g, '\\').replace(/\\"/g, '"');
   return javaTrim(text);
@@ -114,7 +124,7 @@ function toStructure(m: JavaMatch): EmailAddress {
   if (domain !== undefined) domain = javaTrim(domain);
   if (personal !== undefined) personal = cleanupPersonalString(javaTrim(personal));
   const unquoted = removeAnyBounding('"', '"', local);
-  if (ADDR_SPEC.matches(`${unquoted}@${domain}`)) local = unquoted;
+  if (patterns().ADDR_SPEC.matches(`${unquoted}@${domain}`)) local = unquoted;
   return { personalName: personal, localPart: local ?? 'null', domain: domain ?? 'null' };
 }
 
@@ -123,7 +133,7 @@ export function parseEmail(value: string): EmailAddress | undefined {
   if (!value.includes('@')) return undefined; // every mailbox has an addr-spec
   const simple = SIMPLE.exec(value);
   if (simple) return { personalName: undefined, localPart: simple[1] as string, domain: simple[2] as string };
-  const m = MAILBOX.matches(value);
+  const m = patterns().MAILBOX.matches(value);
   return m ? toStructure(m) : undefined;
 }
 
@@ -137,7 +147,7 @@ export function isValidAddressList(value: string): boolean {
   const max = value.length;
   let from = 0;
   for (;;) {
-    const m = ADDRESS.lookingAt(value, from);
+    const m = patterns().ADDRESS.lookingAt(value, from);
     if (!m) return false;
     if (m.end === max) return true;
     if (value[m.end] !== ',') return false;
@@ -171,7 +181,7 @@ export function parseAddressList(value: string): EmailAddress[] {
       groupEnd = true;
       justAfterGroupEnd = mStart;
     }
-    const m = MAILBOX.lookingAt(value, mStart);
+    const m = patterns().MAILBOX.lookingAt(value, mStart);
     if (m) {
       groupStart = false;
       if (m.end === max || value[m.end] === ',' || (groupEnd = value[m.end] === ';')) {
@@ -191,7 +201,7 @@ export function parseAddressList(value: string): EmailAddress[] {
       }
       continue;
     }
-    const gp = GROUP_PREFIX.lookingAt(value, gpStart);
+    const gp = patterns().GROUP_PREFIX.lookingAt(value, gpStart);
     if (gp) {
       if (gp.end < max) {
         mStart = gp.end;

@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonDiff, parseJson, parseJsonDocuments } from '@psoxy/core';
+import { loadConformance, read } from '../../core/test/conformance.js';
+
+const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
+
+function psoxy(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}) {
+  const env: Record<string, string | undefined> = { ...process.env, PSOXY_SALT: undefined, PSOXY_ENCRYPTION_KEY: undefined, ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: env as NodeJS.ProcessEnv });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'psoxy-cli-'));
+const rulesFile = join(EXAMPLES, 'calendar-rules.yaml');
+const eventsFile = join(EXAMPLES, 'calendar-events.json');
+const eventsUrl = 'https://www.googleapis.com/calendar/v3/calendars/primary/events';
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../dist/commands/sanitize.js', import.meta.url)))) {
+    throw new Error('the CLI is not built: run `pnpm run build` (npm test does it for you)');
+  }
+});
+
+describe('psoxy --help', () => {
+  it('lists the commands', () => {
+    const r = psoxy(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sanitize/);
+    expect(r.stdout).toMatch(/demo/);
+    expect(r.stdout).toMatch(/rules/);
+  });
+
+  it.each([['sanitize'], ['demo'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
+    const r = psoxy([...cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/USAGE/);
+    expect(r.stdout).toMatch(/DESCRIPTION/);
+    expect(r.stdout).toMatch(/EXAMPLES/);
+  });
+});
+
+describe('psoxy sanitize', () => {
+  it('prints the sanitized body and exits 0', () => {
+    const r = psoxy(['sanitize', '--rules', rulesFile, '--url', eventsUrl, '--salt', 's', '--encryption-key', 'k', eventsFile]);
+    expect(r.code).toBe(0);
+    const out = parseJson(r.stdout);
+    expect(r.stdout).not.toMatch(/ada\.lovelace|Charles|Babbage|confidential/);
+    expect(r.stdout).toContain('9007199254740993');
+    expect(out).toBeInstanceOf(Map);
+  });
+
+  it('takes the salt and key from PSOXY_SALT / PSOXY_ENCRYPTION_KEY and reads stdin with -', () => {
+    const a = psoxy(['sanitize', '--rules', rulesFile, '--url', eventsUrl, '--salt', 's', '--encryption-key', 'k', eventsFile]);
+    const b = psoxy(['sanitize', '--rules', rulesFile, '--url', eventsUrl, '-'], {
+      input: read0(eventsFile),
+      env: { PSOXY_SALT: 's', PSOXY_ENCRYPTION_KEY: 'k' },
+    });
+    expect(b.code).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('exits 3 with "blocked: <why>" when the rules block the request', () => {
+    const r = psoxy(['sanitize', '--rules', rulesFile, '--url', 'https://www.googleapis.com/calendar/v3/calendars/primary/acl', '--salt', 's', eventsFile]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^blocked: no endpoint rule allows GET \/calendar\/v3\/calendars\/primary\/acl/);
+    const q = psoxy(['sanitize', '--rules', rulesFile, '--url', `${eventsUrl}?q=secret`, '--salt', 's', eventsFile]);
+    expect(q.code).toBe(3);
+    expect(q.stderr).toMatch(/^blocked: query parameter 'q' is not allowed/);
+  });
+
+  it.each([
+    ['invalid JSON input', ['{"items": ['], /invalid input: response is not valid JSON: invalid JSON at line 1/],
+    ['a missing salt', null, /a salt is required: pass --salt/],
+  ])('exits 2 on %s, without a stack trace', (_what, input, message) => {
+    const args = ['sanitize', '--rules', rulesFile, '--url', eventsUrl];
+    const r = input ? psoxy([...args, '--salt', 's', '-'], { input: input[0] }) : psoxy([...args, eventsFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 on invalid rules, naming the location', () => {
+    const bad = join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'endpoints:\n  - pathTemplate: /x\n    transforms:\n      - !<pseudonymize>\n        jsonPath: ["$.a"]\n');
+    const r = psoxy(['sanitize', '--rules', bad, '--url', 'https://h/x', '--salt', 's', eventsFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid rules: .*bad\.yaml:\d+:\d+ endpoints\[0\] \(\/x\) > transforms\[0\] \(pseudonymize\): unknown property 'jsonPath'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a missing file, a missing flag or an unknown flag', () => {
+    expect(psoxy(['sanitize', '--rules', join(tmp, 'nope.yaml'), '--url', eventsUrl, '--salt', 's', eventsFile])).toMatchObject({ code: 2 });
+    const missing = psoxy(['sanitize', '--url', eventsUrl]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Missing required flag rules/);
+    const unknown = psoxy(['sanitize', '--rules', rulesFile, '--url', eventsUrl, '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Nonexistent flag: --bogus/);
+  });
+
+  it('fails closed when a transform cannot be applied: nothing on stdout', () => {
+    const rules = join(tmp, 'rev.yaml');
+    writeFileSync(rules, 'endpoints:\n  - pathTemplate: /x\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$.a"]\n        includeReversible: true\n');
+    const r = psoxy(['sanitize', '--rules', rules, '--url', 'https://h/x', '--salt', 's', '-'], { input: '{"a":"secret","b":1}' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/PSOXY_ENCRYPTION_KEY/);
+  });
+});
+
+describe('psoxy rules', () => {
+  it('validate summarizes a valid file and rejects an invalid one', () => {
+    const ok = psoxy(['rules', 'validate', rulesFile]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/ok: 2 endpoint\(s\)/);
+    const bad = join(tmp, 'bad2.yaml');
+    writeFileSync(bad, 'endpoints:\n  - pathRegex: "[a-z&&[^e]]"\n');
+    const r = psoxy(['rules', 'validate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/intersection/);
+  });
+
+  it('schema prints a JSON Schema', () => {
+    const r = psoxy(['rules', 'schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).$schema).toMatch(/draft-07/);
+  });
+});
+
+describe('psoxy demo', () => {
+  it('shows the original, the sanitized response and a blocked call', () => {
+    const r = psoxy(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/upstream returned/);
+    expect(r.stdout).toMatch(/psoxy returns \(sanitized\)/);
+    expect(r.stdout).toMatch(/blocked \(403\)/);
+  });
+});
+
+const conformance = loadConformance();
+describe.skipIf(!conformance)('psoxy sanitize reproduces the Psoxy conformance cases', () => {
+  const c = conformance as NonNullable<typeof conformance>;
+  // One case per suite through the real binary (the engine runs all of them in @psoxy/core's tests).
+  const perSuite = [...new Map((conformance?.cases ?? []).map((x) => [x.suite, x])).values()];
+  it.each(perSuite.map((x) => [x.suite, x] as const))('%s', (_suite, x) => {
+    const r = psoxy(['sanitize', '--rules', `${c.dir}${x.rules}`, '--url', x.url, '--method', x.method, `${c.dir}${x.original}`], {
+      env: { PSOXY_SALT: c.salt, PSOXY_ENCRYPTION_KEY: c.encryptionKey },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const got = parseJsonDocuments(r.stdout)[0] ?? null;
+    const diff = jsonDiff(got, parseJson(read(c, x.expected)));
+    expect(diff, diff).toBeUndefined();
+  });
+});
+
+function read0(file: string): string {
+  return spawnSync('cat', [file], { encoding: 'utf8' }).stdout;
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { parseQuery, pathTemplateToRegex, splitUrl } from '../src/endpoint/index.js';
+import { loadRestRules } from '../src/rules/index.js';
+import { compileRestRules } from '../src/sanitize/index.js';
+import { pseudonymizer } from './helpers.js';
+
+const rules = (yaml: string) => compileRestRules(loadRestRules(yaml));
+const allowed = (r: ReturnType<typeof rules>, url: string, method = 'GET') => r.match({ method, url }).allowed;
+
+describe('path templates (PathTemplateUtils)', () => {
+  it.each([
+    ['/', '^/$'],
+    ['/api/v1/users/{id}', '^/api/v1/users/(?<id>[^/]+)$'],
+    ['/enterprise-info', '^/enterprise\\-info$'],
+    ['/a/{opt?}', '^/a/(?<opt>[^/]*)$'],
+    ['/v1.0/x*', '^/v1\\.0/x\\*$'],
+  ])('%s -> %s', (t, re) => {
+    expect(pathTemplateToRegex(t)).toBe(re);
+  });
+});
+
+describe('query parsing (URLEncodedUtils)', () => {
+  it('splits on & and ;, decodes + and %XX, keeps names without =', () => {
+    expect(parseQuery('a=1&b=x+y;c=%41%zz&d&=e&&')).toEqual([
+      { name: 'a', value: '1' },
+      { name: 'b', value: 'x y' },
+      { name: 'c', value: 'A%zz' },
+      { name: 'd', value: null },
+    ]);
+  });
+
+  it('splits URLs without normalizing them', () => {
+    expect(splitUrl('https://h.example/a%2Fb/../c?x=1#f')).toEqual({ path: '/a%2Fb/../c', query: 'x=1' });
+    expect(splitUrl('/p')).toEqual({ path: '/p', query: null });
+  });
+});
+
+describe('endpoint matching (spec 1.4)', () => {
+  const r = rules(`
+endpoints:
+  - pathTemplate: /users/{userId}
+    allowedQueryParams: [fields, Limit]
+    allowedMethods: [get]
+  - pathTemplate: /files/{fileId}
+  - pathRegex: "^/v1.0/groups/[^/]*/members.*"
+  - pathTemplate: /people/{personId}
+    pathParameterSchemas:
+      personId:
+        format: reversible-pseudonym
+  - pathTemplate: /n/{id}
+    pathParameterSchemas:
+      id:
+        type: integer
+    queryParamSchemas:
+      page:
+        type: integer
+        required: true
+`);
+
+  it('matches templates case-insensitively on the raw path only', () => {
+    expect(allowed(r, 'https://h/USERS/42')).toBe(true);
+    expect(allowed(r, 'https://h/users/42/extra')).toBe(false);
+    expect(allowed(r, 'https://h/files/a%2Fb')).toBe(true); // %2F stays encoded: one segment
+  });
+
+  it('matches pathRegex against path and query', () => {
+    expect(allowed(r, 'https://graph/v1.0/groups/g1/members?$count=true')).toBe(true);
+  });
+
+  it('checks allowed query params case-insensitively and reports which is not allowed', () => {
+    expect(allowed(r, 'https://h/users/1?LIMIT=2&fields=a')).toBe(true);
+    const m = r.match({ method: 'GET', url: 'https://h/users/1?limit=2&sort=x' });
+    expect(m.allowed).toBe(false);
+    if (!m.allowed) expect(m.reason).toMatch(/query parameter 'sort' is not allowed/);
+  });
+
+  it('checks methods (405), case-insensitively', () => {
+    const m = r.match({ method: 'POST', url: 'https://h/users/1' });
+    expect(m.allowed).toBe(false);
+    if (!m.allowed) expect(m.status).toBe(405);
+    expect(allowed(r, 'https://h/users/1', 'get')).toBe(true);
+  });
+
+  it('validates path parameters: reversible pseudonyms and integers', () => {
+    const token = pseudonymizer.pseudonymToken('bob', { includeReversible: true });
+    expect(allowed(r, `https://h/people/${token}`)).toBe(true);
+    expect(allowed(r, 'https://h/people/bob')).toBe(false);
+    expect(allowed(r, 'https://h/n/12?page=1')).toBe(true);
+    expect(allowed(r, 'https://h/n/x?page=1')).toBe(false);
+  });
+
+  it('enforces required and typed query parameters', () => {
+    expect(allowed(r, 'https://h/n/12')).toBe(false);
+    expect(allowed(r, 'https://h/n/12?page=two')).toBe(false);
+  });
+
+  it('blocks everything else, with a reason', () => {
+    const m = r.match({ method: 'GET', url: 'https://h/admin' });
+    expect(m).toMatchObject({ allowed: false, status: 403, reason: 'no endpoint rule allows GET /admin' });
+  });
+
+  it('uses the first matching endpoint in declaration order', () => {
+    const two = rules(`
+endpoints:
+  - pathTemplate: /a/{x}
+    transforms: [{method: redact, jsonPaths: [$.first]}]
+  - pathRegex: ^/a/.*
+    transforms: [{method: redact, jsonPaths: [$.second]}]
+`);
+    const m = two.match({ method: 'GET', url: '/a/1' });
+    expect(m.allowed && m.endpoint?.index).toBe(0);
+  });
+
+  it('never matches an endpoint whose parameter schema names no template group', () => {
+    const bad = rules('endpoints:\n  - pathTemplate: /a/{x}\n    pathParameterSchemas:\n      y:\n        type: integer\n');
+    expect(allowed(bad, '/a/1')).toBe(false);
+  });
+
+  it('allowAllEndpoints allows everything and warns', () => {
+    const all = rules('allowAllEndpoints: true\nendpoints: []\n');
+    expect(all.match({ method: 'DELETE', url: '/x' })).toMatchObject({ allowed: true, endpoint: null });
+    expect(all.warnings[0]).toMatch(/NOT sanitized/);
+  });
+});
+
+describe('request bodies (spec 1.6)', () => {
+  const r = rules(`
+endpoints:
+  - pathTemplate: /search
+    allowedMethods: [POST]
+    requestBody:
+      required: true
+      content:
+        application/json:
+          type: object
+          required: [query]
+          additionalProperties: false
+          properties:
+            query: { type: string, pattern: "^[a-z ]+$" }
+            limit: { type: integer }
+`);
+  const m = (body: string | null, contentType = 'application/json; charset=utf-8') => r.match({ method: 'POST', url: '/search', body, contentType });
+
+  it('allows a body that validates', () => {
+    expect(m('{"query":"abc","limit":5}').allowed).toBe(true);
+  });
+
+  it.each([
+    [null, /required/],
+    ['{"limit":5}', /query is required/],
+    ['{"query":"abc","other":1}', /other is not allowed/],
+    ['{"query":"ABC"}', /does not match/],
+    ['{"query":"a","limit":"5"}', /integer/],
+    ['not json', /not valid JSON/],
+  ])('blocks %j', (body, why) => {
+    const res = m(body);
+    expect(res.allowed).toBe(false);
+    if (!res.allowed) expect(res.reason).toMatch(why);
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { type JsonValue, parseJson, writeJson } from '../src/json/index.js';
+import { InvalidPathError, JsonPathSyntaxError, compileJsonPath } from '../src/jsonpath/index.js';
+
+const mark = (v: JsonValue): JsonValue => `X(${writeJson(v)})`;
+function mapped(path: string, json: string): string {
+  const doc = parseJson(json);
+  compileJsonPath(path).map(doc, mark);
+  return writeJson(doc);
+}
+function deleted(path: string, json: string): string {
+  const doc = parseJson(json);
+  compileJsonPath(path).delete(doc);
+  return writeJson(doc);
+}
+const read = (path: string, json: string) => compileJsonPath(path).read(parseJson(json)).map((v) => writeJson(v));
+
+describe('JSONPath with Jayway semantics', () => {
+  it('prepends $. to paths that do not start with $ or @', () => {
+    expect(mapped('foo', '{"foo":1,"bar":2}')).toBe('{"foo":"X(1)","bar":2}');
+  });
+
+  it('deep scan visits parents before children, through arrays', () => {
+    expect(read('$..id', '{"id":1,"a":{"id":2,"b":[{"id":3},{"x":4}]}}')).toEqual(['1', '2', '3']);
+  });
+
+  it('applies a filter on an object to the object itself', () => {
+    expect(mapped('$[?(@.system!=true)].body', '{"system":false,"body":"b"}')).toBe('{"system":false,"body":"X(\\"b\\")"}');
+    expect(mapped('$[?(@.system!=true)].body', '{"system":true,"body":"b"}')).toBe('{"system":true,"body":"b"}');
+  });
+
+  it('applies a filter on an array to each element, scalars included', () => {
+    expect(mapped("$.members[?(@!='USLACKBOT')]", '{"members":["USLACKBOT","U1"]}')).toBe('{"members":["USLACKBOT","X(\\"U1\\")"]}');
+  });
+
+  it('treats a missing property as not equal (@.x != true holds when x is absent)', () => {
+    expect(mapped('$.users[?(@.is_bot != true)].name', '{"users":[{"name":"a"},{"name":"b","is_bot":true}]}')).toBe(
+      '{"users":[{"name":"X(\\"a\\")"},{"name":"b","is_bot":true}]}',
+    );
+  });
+
+  it('compares numbers and strings as Jayway (1 == \'1\')', () => {
+    expect(read("$.a[?(@.n == '1')].n", '{"a":[{"n":1},{"n":"1"},{"n":2}]}')).toEqual(['1', '"1"']);
+    expect(read('$.a[?(@.n > 1)].n', '{"a":[{"n":1},{"n":2.5},{"n":"3"}]}')).toEqual(['2.5']);
+  });
+
+  it('makes =~ a full match, /i ASCII case-insensitive', () => {
+    const doc = '{"h":[{"name":"From"},{"name":"X-From"},{"name":"to"}]}';
+    expect(read('$.h[?(@.name =~ /^(From|To)$/i)].name', doc)).toEqual(['"From"', '"to"']);
+    expect(read('$.h[?(@.name =~ /From/)].name', doc)).toEqual(['"From"']);
+  });
+
+  it("supports !(...), &&, ||, in, nin, size, empty and existence", () => {
+    const doc = '{"a":[{"n":"x","t":[1,2]},{"n":"y","t":[]},{"n":"z"}]}';
+    expect(read("$.a[?(!(@.n == 'x'))].n", doc)).toEqual(['"y"', '"z"']);
+    expect(read("$.a[?(@.n == 'x' || @.n == 'z')].n", doc)).toEqual(['"x"', '"z"']);
+    expect(read("$.a[?(@.n != 'x' && @.t)].n", doc)).toEqual(['"y"']);
+    expect(read("$.a[?(@.n in ['x','z'])].n", doc)).toEqual(['"x"', '"z"']);
+    expect(read("$.a[?(@.n nin ['x','z'])].n", doc)).toEqual(['"y"']);
+    expect(read('$.a[?(@.t size 2)].n', doc)).toEqual(['"x"']);
+    expect(read('$.a[?(@.t empty true)].n', doc)).toEqual(['"y"']);
+    expect(read('$.a[?(!@.t)].n', doc)).toEqual(['"z"']);
+  });
+
+  it('multi-property after .. as the last step matches only objects holding all the names', () => {
+    expect(mapped("$..['id','email']", '{"id":1,"email":"e","a":{"id":2}}')).toBe('{"id":"X(1)","email":"X(\\"e\\")","a":{"id":2}}');
+  });
+
+  it('multi-property not last, or not after .., takes each name independently', () => {
+    expect(mapped("$..['user','owner'].login", '{"user":{"login":"u"},"x":{"owner":{"login":"o"}}}')).toBe(
+      '{"user":{"login":"X(\\"u\\")"},"x":{"owner":{"login":"X(\\"o\\")"}}}',
+    );
+    expect(mapped("$.o['a','b']", '{"o":{"a":1,"c":3}}')).toBe('{"o":{"a":"X(1)","c":3}}');
+    expect(mapped("$..['user'].['id','email']", '{"user":{"id":1}}')).toBe('{"user":{"id":"X(1)"}}');
+  });
+
+  it("reads a quoted name with brackets as a literal key", () => {
+    expect(mapped("$['requested_reviewers[*]']", '{"requested_reviewers[*]":1}')).toBe('{"requested_reviewers[*]":"X(1)"}');
+  });
+
+  it('deletes several array elements (high to low)', () => {
+    expect(deleted('$.a[?(@ > 1)]', '{"a":[1,2,3,1,5]}')).toBe('{"a":[1,1]}');
+    expect(deleted('$.a[1,0]', '{"a":[1,2,3]}')).toBe('{"a":[3]}');
+  });
+
+  it('deep-scan delete removes every occurrence', () => {
+    expect(deleted('$..name', '{"name":1,"a":[{"name":2},{"b":{"name":3}}]}')).toBe('{"a":[{},{"b":{}}]}');
+  });
+
+  it('loses updates below a parent that map replaced (detached parent)', () => {
+    const doc = parseJson('{"a":{"a":"x"}}');
+    compileJsonPath('$..a').map(doc, (v) => (v instanceof Map ? parseJson('{"a":"replaced"}') : 'inner'));
+    expect(writeJson(doc)).toBe('{"a":{"a":"replaced"}}');
+  });
+
+  it('passes nulls and whole containers to map', () => {
+    const seen: string[] = [];
+    compileJsonPath('$..members').map(parseJson('{"members":[1,2],"x":{"members":null}}'), (v) => {
+      seen.push(writeJson(v));
+      return v;
+    });
+    expect(seen).toEqual(['[1,2]', 'null']);
+  });
+
+  it('silently matches nothing for missing paths, definite or not', () => {
+    expect(mapped('$.a.b.c', '{"a":{}}')).toBe('{"a":{}}');
+    expect(mapped('$.a[*].b', '{"a":[{"c":1}]}')).toBe('{"a":[{"c":1}]}');
+    expect(read('$.a.b', '{"a":1}')).toEqual([]);
+  });
+
+  it('supports indexes, slices and wildcards over objects', () => {
+    expect(read('$.a[-1]', '{"a":[1,2,3]}')).toEqual(['3']);
+    expect(read('$.a[1:]', '{"a":[1,2,3]}')).toEqual(['2', '3']);
+    expect(read('$.a[:2]', '{"a":[1,2,3]}')).toEqual(['1', '2']);
+    expect(read('$.o.*', '{"o":{"x":1,"y":2}}')).toEqual(['1', '2']);
+    expect(read('$.o[*]', '{"o":{"x":1,"y":2}}')).toEqual(['1', '2']);
+  });
+
+  it('accepts .[ and bracket keys containing @ and .', () => {
+    expect(read("$.settings.['a.b','c@d']", '{"settings":{"a.b":1,"c@d":2}}')).toEqual(['{"a.b":1,"c@d":2}']);
+  });
+
+  it('refuses bad paths and unsupported functions at compile time', () => {
+    expect(() => compileJsonPath('$.a.')).toThrow(JsonPathSyntaxError);
+    expect(() => compileJsonPath('$..')).toThrow(JsonPathSyntaxError);
+    expect(() => compileJsonPath('$.a.length()')).toThrow(/functions/);
+    expect(() => compileJsonPath('$.a[?(@.x =~ /a/u)]')).toThrow(/flag/);
+    expect(() => compileJsonPath("$.a[?(@.x == 'unterminated)]")).toThrow(JsonPathSyntaxError);
+    expect(() => compileJsonPath('$.a b')).toThrow(/bracket notation/);
+  });
+
+  it('a filter on a primitive under a definite path is an error, as in Jayway', () => {
+    expect(() => compileJsonPath('$.a[?(@.x)]').map(parseJson('{"a":"str"}'), mark)).toThrow(InvalidPathError);
+  });
+
+  it('compiles once and caches', () => {
+    expect(compileJsonPath('$..email')).toBe(compileJsonPath('$..email'));
+  });
+});

@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonDouble, parseJson } from '../src/json/index.js';
+import {
+  InvalidTokenError,
+  Pseudonymizer,
+  canonicalizeIp,
+  isValidAddressList,
+  parseAddressList,
+  parseEmail,
+} from '../src/pseudonym/index.js';
+import { identityJson } from '../src/sanitize/index.js';
+
+// Spec §3.8: salt `salt`, encryption password `secret`.
+const p = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
+const token = (v: unknown, opts = {}) => p.pseudonymToken(v, opts);
+const rev = { includeReversible: true };
+
+describe('Psoxy test vectors (spec 3.8)', () => {
+  it.each([
+    [1, 'test', {}, 't~Tt8H7clbL9y8ryN4_RLYrCEsKqbjJsWcPmKb4wOdZDI'],
+    [2, 'test', rev, 'p~Tt8H7clbL9y8ryN4_RLYrCEsKqbjJsWcPmKb4wOdZDKAHyevsJLhRTypmrf-DpBZ'],
+    [3, 'alice@acme.com', rev, 'p~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMnKYUk8FJevl3wvFyZY0eF-@acme.com'],
+    [4, 'alice@acme.com', {}, 't~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com'],
+    [6, 'blah', {}, 't~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo'],
+    [7, 'blah', rev, 'p~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jq9JIOXfBWhts_zA5Ns0r4m'],
+    [8, 'juan@worklytics.co', rev, 'p~FLIM5xLgQ5m5vrONCMIiijaoUeFSBBLdaKBXGHqa5OQcZWU39HniZ3phdmegLotuacdckYPaf9zpKnrv9Ez-SQ@worklytics.co'],
+    [
+      9,
+      'juan@internal.worklytics.co',
+      rev,
+      'p~b3L-lcamqefZ4pvw0gqJ2KJRVQ2H8XlW4y2QMm5ATWeQDc1khHNTXbikRg2I86-lLYcFuLJdUNdgWYGxjaf3Jw@internal.worklytics.co',
+    ],
+    [22, 1, {}, 't~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc'],
+    [22, '2', {}, 't~-hN_i1M1DeMAicDVp6LhFgW9lH7r3_LbOpTlXYWpXVI'],
+    [22, 3, {}, 't~4W7Sl-LI6iMzNNngivs5dLMiVw-7ob3Cyr3jn8NureY'],
+    [22, 4, {}, 't~BOg00PLoiEEKyGzije3FJlKBzM6_Vjk87VJI9lTIA2o'],
+    [23, '5', {}, 't~cMWVVout6L1o-OKqU9a0Z1Sfqqg_i5J_zzU0M2EfDJg'],
+    [28, 'allen.boyce@imagine.com', {}, 't~aT3usZghgyWmDoXRncq5qhmQJQMjY49xDJylpM4TyYI@imagine.com'],
+    [29, '12345', rev, 'p~r4ONZUfEyn9MUkcyDQkQ5MBNpdIerM24MasxFpuQBaGzFatT5PGvb7S57rNnHGwT'],
+  ])('#%i %j', (_n, value, opts, expected) => {
+    expect(token(value, opts)).toBe(expected);
+  });
+
+  it('#5 URL_SAFE_HASH_ONLY is the bare hash', () => {
+    expect(p.pseudonymize('alice@acme.com')?.hash).toBe('UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk');
+  });
+
+  it('#10 decrypts a CBC token (hash prefix not checked)', () => {
+    expect(p.reverse('p~NHXWS5CZDysDs3ETExXiMZxM2DfffirkjgmA64R9hCenHbNbPsOt4W-Hx8SDUaQY')).toBe('blah');
+  });
+
+  it('#12 #13 domain tokenized / encrypted with domain salt and key', () => {
+    const t = new Pseudonymizer({ salt: 'salt', emailDomainHandling: 'TOKENIZE', emailDomainSalt: 'salt-domains' });
+    expect(t.pseudonymize('alice@acme.com')?.domain).toBe('h~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgs');
+    const e = new Pseudonymizer({
+      salt: 'salt',
+      emailDomainHandling: 'ENCRYPT',
+      emailDomainSalt: 'salt-domains',
+      emailDomainEncryptionKey: 'asdfasdf',
+    });
+    expect(e.pseudonymize('alice@acme.com')?.domain).toBe('e~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgtyvcXqtDujwfr0b5vLmXHQ');
+  });
+
+  it.each([
+    [14, '123.234.252.12', 't~7USliSM4GiS0Xfk1DXIAH-4nK-UkLJlSAA_5ZqQh_CI'],
+    [15, '10.0.0.1', 't~3BU4goNN07w3ofq8v5ig2enxSWj9xnAnPOThel4mHTk'],
+    [16, '2001:0db8::1', 't~njBikXo6n6-7z6JEg8zs_E89aJQ0lje1vW3O9EkS__8'],
+    [17, '2001:db8:0:0:0:0:2:1', 't~I8-OlnbGQkV5ClnMrM_O79TR_r8JroRmUbd056Hs2x4'],
+    [18, '::ffff:192.0.2.128', 't~SUZ6xYqAE2gCw90EnrhS7ait6lh2xPKj2-SSQVm8o9A'],
+    [18, '0:0:0:0:0:ffff:c000:0280', 't~SUZ6xYqAE2gCw90EnrhS7ait6lh2xPKj2-SSQVm8o9A'],
+  ])('#%i hashIp %s', (_n, ip, expected) => {
+    expect(p.hashIp(ip)).toBe(expected);
+  });
+
+  it('#19 hashIp of a non-IP is null', () => {
+    expect(p.hashIp('not an ip')).toBeNull();
+    expect(p.hashIp('notanip')).toBeNull();
+  });
+
+  it('#20 #21 encryptIp', () => {
+    expect(p.encryptIp('123.234.252.12')).toBe('p~7USliSM4GiS0Xfk1DXIAH-4nK-UkLJlSAA_5ZqQh_CJStJlrfaIPHLZUvx-dHHQp');
+    expect(p.encryptIp('10.0.0.1')).toBe('p~3BU4goNN07w3ofq8v5ig2enxSWj9xnAnPOThel4mHTmrZBJVaY3CjxNEDJYfGEk_');
+  });
+
+  it('#24 #25 #26 #27 JSON identities', () => {
+    expect(identityJson(p.pseudonymize('alice@worklytics.co'))).toBe('{"domain":"worklytics.co","hash":"Qf4dLJ4jfqZLn9ef4VirvYjvOnRaVI5tf5oLnM65YOA"}');
+    expect(p.pseudonymize('bob@workltyics.co')?.hash).toBe('al4JK5KlOIsneC2DM__P_HRYe28LWYTBSf3yWKGm5yQ');
+    expect(p.pseudonymize('001')?.hash).toBe('ni_o9pmj5bcNxQ_2cGsYSoOP-CtAUw8GyvT0xa8xSMA');
+    expect(p.pseudonymize('1')?.hash).not.toBe(p.pseudonymize('001')?.hash);
+    expect(identityJson(p.pseudonymize('employee@acme.COM'))).toBe('{"domain":"acme.COM","hash":"PM3Oh15cS2rBp-kjSrOCpQvYFe8Wo3qLj1o5F3fuefI"}');
+  });
+
+  it('#30 salt fingerprint', () => {
+    expect(p.saltFingerprint).toBe('pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y');
+  });
+});
+
+describe('canonicalization', () => {
+  it('hashes email variants alike (case, +tag, display name)', () => {
+    const h = p.pseudonymize('alice@worklytics.co')?.hash;
+    for (const v of ['Alice@worklytics.co', 'AlIcE@WORKLYTICS.CO', 'alice+test@worklytics.co', '"Alice Example" <alice@worklytics.co>']) {
+      expect(p.pseudonymize(v)?.hash).toBe(h);
+    }
+    expect(p.pseudonymize('al.ice@worklytics.co')?.hash).not.toBe(h);
+    const dots = new Pseudonymizer({ salt: 'salt', emailCanonicalization: 'IGNORE_DOTS' });
+    expect(dots.pseudonymize('al.ice@worklytics.co')?.hash).toBe(dots.pseudonymize('alice@worklytics.co')?.hash);
+  });
+
+  it('keeps the domain as written, and can redact it', () => {
+    expect(token('Bob@Acme.COM')).toMatch(/@Acme\.COM$/);
+    expect(new Pseudonymizer({ salt: 'salt', emailDomainHandling: 'REDACT' }).pseudonymToken('bob@acme.com')).toMatch(/^t~[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('does not trim non-emails, and hashes numbers by their Java text', () => {
+    expect(token(' x')).not.toBe(token('x'));
+    expect(token(new JsonDouble(1.5))).toBe(token('1.5'));
+    expect(token(new JsonDouble(1))).toBe(token('1.0'));
+    expect(token(12345678901234567890n)).toBe(token('12345678901234567890'));
+  });
+
+  it('gives null for null and blank, and refuses containers', () => {
+    expect(p.pseudonymize(null)).toBeNull();
+    expect(p.pseudonymize('  ')).toBeNull();
+    expect(() => p.pseudonymize(parseJson('{"a":1}'))).toThrow(/only strings and numbers/);
+    expect(() => p.pseudonymize(true)).toThrow(/only strings and numbers/);
+  });
+});
+
+describe('email parsing (RFC 2822, as Psoxy)', () => {
+  it.each([
+    ['alice@acme.com', 'alice', 'acme.com'],
+    ['  alice@acme.com ', 'alice', 'acme.com'],
+    ['Alice <alice@acme.com>', 'alice', 'acme.com'],
+    ['(comment) alice@acme.com', 'alice', 'acme.com'],
+    ['ALICE@ACME.COM', 'ALICE', 'ACME.COM'],
+    ['"Worklytics.co" <no-reply@worklytics.co>', 'no-reply', 'worklytics.co'],
+    ['"john"@x.com', 'john', 'x.com'],
+  ])('parses %j', (s, local, domain) => {
+    expect(parseEmail(s)).toMatchObject({ localPart: local, domain });
+  });
+
+  it.each(['josé@acme.com', 'alice@acme', 'alice@[1.2.3.4]', 'alice@acme.com, bob@acme.com', '"José Pérez" <jose@acme.com>', 'plain'])(
+    'does not take %j as one mailbox',
+    (s) => {
+      expect(parseEmail(s)).toBeUndefined();
+    },
+  );
+
+  it('parses address lists, groups included', () => {
+    const v = 'alice@acme.com, Bob <bob@acme.com>, team: x@y.com, z@y.com;, last@q.org';
+    expect(isValidAddressList('alice@acme.com, Bob <bob@acme.com>')).toBe(true);
+    expect(parseAddressList(v).map((a) => `${a.localPart}@${a.domain}`)).toEqual(['alice@acme.com', 'bob@acme.com', 'x@y.com', 'z@y.com', 'last@q.org']);
+    expect(isValidAddressList('not an address')).toBe(false);
+  });
+});
+
+describe('IP canonicalization never resolves names', () => {
+  it.each([
+    ['010.001.002.003', '10.1.2.3'],
+    ['2001:0db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['::1', '0:0:0:0:0:0:0:1'],
+    ['::ffff:1.2.3.4', '1.2.3.4'],
+    ['::1.2.3.4', '0:0:0:0:0:0:102:304'],
+    ['1.2.3.256', undefined],
+    ['1.2.3', undefined],
+    ['example.com', undefined],
+    ['1:2:3:4:5:6:7:8:9', undefined],
+    ['1::2::3', undefined],
+  ])('%s -> %s', (ip, expected) => {
+    expect(canonicalizeIp(ip)).toBe(expected);
+  });
+});
+
+describe('reversible tokens', () => {
+  it('round-trip, inside text too, and ignore t~ tokens', () => {
+    const t = token('U123', rev) as string;
+    const e = token('Alice@Acme.com', rev) as string;
+    expect(p.reverse(t)).toBe('U123');
+    expect(p.reverseAll(`/users/${t}/x?u=${e}&t=t~abc`)).toBe('/users/U123/x?u=Alice@Acme.com&t=t~abc');
+  });
+
+  it('reject tampered tokens and a missing key with clear errors', () => {
+    const t = token('U123', rev) as string;
+    const tampered = `${t.slice(0, -3)}${t.endsWith('A') ? 'B' : 'A'}AA`;
+    expect(() => p.reverse(tampered)).toThrow(InvalidTokenError);
+    expect(() => p.reverse('p~abc')).toThrow(InvalidTokenError);
+    const other = new Pseudonymizer({ salt: 'salt', encryptionKey: 'other' });
+    expect(() => other.reverse(t)).toThrow(InvalidTokenError);
+    const noKey = new Pseudonymizer({ salt: 'salt' });
+    expect(() => noKey.pseudonymize('x', rev)).toThrow(/PSOXY_ENCRYPTION_KEY/);
+  });
+
+  it('requires a salt', () => {
+    expect(() => new Pseudonymizer({ salt: '' })).toThrow(/salt is required/);
+  });
+});
+
+describe('properties', () => {
+  it('is deterministic per salt, and separates salts', () => {
+    const other = new Pseudonymizer({ salt: 'pepper' });
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''), (s) => {
+        const a = p.pseudonymToken(s);
+        expect(a).toBe(p.pseudonymToken(s));
+        expect(a).not.toBe(other.pseudonymToken(s));
+        expect(a).toMatch(/^t~[A-Za-z0-9_-]{43}(@.+)?$/);
+        if (!a?.includes('@')) expect(a).not.toContain(s.length > 3 ? s : '\u0000never');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reversible tokens always decrypt to the original', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim() !== ''), (s) => {
+        const t = p.pseudonymToken(s, rev) as string;
+        expect(p.reverse(t)).toBe(s);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -7,14 +7,14 @@ import { JavaPattern, JavaRegexError, javaReplaceLiteral, javaTrim, isBlank } fr
 type Vector = [string, string, string, boolean, string, string];
 const vectors = JSON.parse(readFileSync(new URL('./fixtures/java-regex-vectors.json', import.meta.url), 'utf8')) as Vector[];
 
-const unescape = (s: string) =>
+const unescapeInput = (s: string) =>
   s.replace(/\\(n|r|t|u[0-9a-fA-F]{4}|\\)/g, (_m, e: string) =>
     e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === '\\' ? '\\' : String.fromCharCode(Number.parseInt(e.slice(1), 16)),
   );
 
 describe('Java regex translation agrees with java.util.regex', () => {
   it.each(vectors)('/%s/ %s on %s', (flags, pattern, raw, full, finds, split) => {
-    const input = unescape(raw);
+    const input = unescapeInput(raw);
     const p = new JavaPattern(pattern, { caseInsensitive: flags.includes('i'), multiline: flags.includes('m'), dotAll: flags.includes('s') });
     expect(!!p.matches(input)).toBe(full);
     expect([...p.findAll(input)].map((m) => `${m.start}-${m.end},`).join('')).toBe(finds);

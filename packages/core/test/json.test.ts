@@ -1,15 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type JsonObject,
   JsonDouble,
+  deleteKey,
+  hasKey,
+  keysOf,
+  setKey,
   JsonSyntaxError,
   decodeUtf8,
   javaDoubleToString,
   jsonEquals,
   parseJson,
   parseJsonDocuments,
+  parseJsonDocumentsAuto,
+  prescanJson,
   quoteJsonString,
   writeJson,
+  writeJsonNative,
   writeJsonPretty,
 } from '../src/json/index.js';
 
@@ -43,8 +51,8 @@ describe('JSON fidelity', () => {
   it('escapes as Jackson: upper-case \\u00XX for controls, raw non-ASCII, / and U+2028', () => {
     expect(roundTrip('"a\\u0001b\\u001fc\\/d\\u00e9\\u2028\\ud83d\\ude00"')).toBe('"a\\u0001b\\u001Fc/dé\u2028😀"');
     expect(quoteJsonString('tab\tnl\ncr\r"q"\\')).toBe('"tab\\tnl\\ncr\\r\\"q\\"\\\\"');
-    // a lone surrogate cannot be UTF-8: it stays escaped rather than being replaced
-    expect(roundTrip('"\\ud83d"')).toBe('"\\uD83D"');
+    // a lone surrogate cannot be UTF-8: it stays escaped (as JSON.stringify does) rather than replaced
+    expect(roundTrip('"\\ud83d"')).toBe('"\\ud83d"');
   });
 
   it('reads every top-level value (NDJSON and concatenated values)', () => {
@@ -116,6 +124,54 @@ describe('JSON fidelity', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('prescan sends to the exact parser exactly what JSON.parse would get wrong', () => {
+    const exact = (t: string) => prescanJson(t).exact;
+    expect(exact('{"a":1.5}')).toBe(true);
+    expect(exact('[1e5]')).toBe(true);
+    expect(exact('{"a":-2E-3}')).toBe(true);
+    expect(exact('{"id":1234567890123456}')).toBe(true);
+    expect(exact('{"10":1}')).toBe(true);
+    expect(exact('{ "0" : 1}')).toBe(true);
+    expect(exact('{"__proto__":1}')).toBe(true);
+    expect(exact('{"a":"1.5 kg, \\"10\\": x","t":"10:00:00.000Z","b":123456789012345}')).toBe(false);
+    expect(exact('{"01":1,"4294967295":2,"_x":3}')).toBe(false);
+    expect(exact('{"s":"\\\\","10":1}')).toBe(true);
+    expect(prescanJson('{"a":"\\u001f"}').controlEscapes).toBe(true);
+    expect(prescanJson('{"a":"\\u000a\\\\u001f"}').controlEscapes).toBe(false);
+  });
+
+  it('the native path writes exactly what the exact path writes (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (v, pretty) => {
+        const text = pretty ? JSON.stringify(v, null, 2) : JSON.stringify(v);
+        const auto = parseJsonDocumentsAuto(text);
+        const exactOut = parseJsonDocuments(text).map(writeJson).join('\n');
+        const autoOut = auto.docs.map((d) => (auto.exact ? writeJson(d) : writeJsonNative(d, auto.controlEscapes))).join('\n');
+        expect(autoOut).toBe(exactOut);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('deletes with tombstones that no reader sees, and re-adds a key last', () => {
+    const o = parseJson('{"a":1,"b":2,"c":3}') as JsonObject;
+    expect(deleteKey(o, 'b')).toBe(true);
+    expect(deleteKey(o, 'b')).toBe(false);
+    expect(hasKey(o, 'b')).toBe(false);
+    expect(keysOf(o)).toEqual(['a', 'c']);
+    expect(writeJson(o)).toBe('{"a":1,"c":3}');
+    expect(JSON.stringify(o)).toBe('{"a":1,"c":3}');
+    setKey(o, 'b', 9);
+    expect(writeJson(o)).toBe('{"a":1,"c":3,"b":9}');
+    expect(hasKey(o, 'toString')).toBe(false);
+    expect(hasKey(o, '__proto__')).toBe(false);
+    const ordered = parseJson('{"z":1,"10":2}') as JsonObject;
+    setKey(ordered, '5', 3);
+    deleteKey(ordered, 'z');
+    expect(writeJson(ordered)).toBe('{"10":2,"5":3}');
+    expect(jsonEquals(ordered, parseJson('{"5":3,"10":2}'))).toBe(true);
   });
 
   it('keeps integral doubles as doubles', () => {

@@ -9,6 +9,7 @@ import {
   parseAddressList,
   parseEmail,
 } from '../src/pseudonym/index.js';
+import { parseEmailByGrammar } from '../src/pseudonym/email.js';
 import { identityJson } from '../src/sanitize/index.js';
 
 // Spec §3.8: salt `salt`, encryption password `secret`.
@@ -193,6 +194,46 @@ describe('reversible tokens', () => {
 
   it('requires a salt', () => {
     expect(() => new Pseudonymizer({ salt: '' })).toThrow(/salt is required/);
+  });
+});
+
+describe('fast paths agree with the RFC 2822 grammar (property)', () => {
+  const chars = 'abcXYZ019._+-@"<> ()!#~'.split('');
+  const emailish = fc
+    .tuple(
+      fc.array(fc.constantFrom(...chars), { maxLength: 12 }),
+      fc.constantFrom('@'),
+      fc.array(fc.constantFrom(...'abcZ09-.'.split('')), { maxLength: 12 }),
+      fc.constantFrom('.com', '.co', '.C', '', '.x1', '.org '),
+    )
+    .map(([a, at, b, tld]) => `${a.join('')}${at}${b.join('')}${tld}`);
+  const realistic = fc
+    .tuple(fc.stringMatching(/^[a-zA-Z0-9._+-]{1,10}$/), fc.stringMatching(/^[a-zA-Z0-9-]{1,8}(\.[a-zA-Z0-9-]{1,8}){0,2}$/), fc.stringMatching(/^[a-zA-Z]{1,4}$/))
+    .map(([l, d, t]) => `${l}@${d}.${t}`);
+
+  it('parseEmail (fast path) equals the grammar', () => {
+    fc.assert(
+      fc.property(fc.oneof(emailish, realistic), (s) => {
+        const g = parseEmailByGrammar(s);
+        const f = parseEmail(s);
+        expect(f?.localPart).toBe(g?.localPart);
+        expect(f?.domain).toBe(g?.domain);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('pseudonymToken (fast path) equals pseudonymize + token', () => {
+    const dots = new Pseudonymizer({ salt: 'salt', emailCanonicalization: 'IGNORE_DOTS', emailDomainHandling: 'TOKENIZE' });
+    fc.assert(
+      fc.property(fc.oneof(emailish, realistic, fc.string()), (s) => {
+        for (const q of [p, dots]) {
+          const id = q.pseudonymize(s);
+          expect(q.pseudonymToken(s)).toBe(id ? Pseudonymizer.token(id) : null);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

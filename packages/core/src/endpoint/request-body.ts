@@ -1,6 +1,6 @@
 import { jsonEquals } from '../json/equals.js';
 import { parseJson } from '../json/parse.js';
-import { JsonDouble, type JsonValue, fromPlain } from '../json/value.js';
+import { JsonDouble, type JsonObject, type JsonValue, fromPlain, hasKey, isJsonObject, keysOf, setKey } from '../json/value.js';
 import { javaPattern } from '../regex/pattern.js';
 import type { BodySchema } from '../rules/model.js';
 import { parseQuery } from './query.js';
@@ -14,13 +14,13 @@ function typeMatches(type: string, v: JsonValue): boolean {
     case 'string':
       return typeof v === 'string';
     case 'integer':
-      return typeof v === 'number' || typeof v === 'bigint' || (v instanceof JsonDouble && Number.isInteger(v.value));
+      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint' || v instanceof JsonDouble;
     case 'number':
       return typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonDouble;
     case 'boolean':
       return typeof v === 'boolean';
     case 'object':
-      return v instanceof Map;
+      return isJsonObject(v);
     case 'array':
       return Array.isArray(v);
     case 'null':
@@ -35,10 +35,11 @@ export function validateBody(v: JsonValue, s: BodySchema, at = '$'): string | un
   if (s.type !== undefined && !typeMatches(s.type, v)) return `${at} must be of type ${s.type}`;
   if (s.enum && !s.enum.some((e) => jsonEquals(fromPlain(e), v))) return `${at} is not one of the allowed values`;
   if (s.pattern !== undefined && typeof v === 'string' && !javaPattern(s.pattern).find(v)) return `${at} does not match ${s.pattern}`;
-  if (v instanceof Map) {
-    for (const r of s.required ?? []) if (!v.has(r)) return `${at}.${r} is required`;
+  if (isJsonObject(v)) {
+    for (const r of s.required ?? []) if (!hasKey(v, r)) return `${at}.${r} is required`;
     const props = s.properties ?? {};
-    for (const [k, x] of v) {
+    for (const k of keysOf(v)) {
+      const x = v[k] as JsonValue;
       const ps = Object.hasOwn(props, k) ? props[k] : undefined;
       if (ps) {
         const e = validateBody(x, ps, `${at}.${k}`);
@@ -87,8 +88,8 @@ export function checkRequestBody(rule: RequestBodyRule, contentType: string | nu
     return validateBody(v, schema);
   }
   if (normalized === 'application/x-www-form-urlencoded') {
-    const m = new Map<string, JsonValue>();
-    for (const p of parseQuery(text)) m.set(p.name, p.value ?? '');
+    const m: JsonObject = {};
+    for (const p of parseQuery(text)) setKey(m, p.name, p.value ?? '');
     return validateBody(m, schema);
   }
   throw new UnsupportedBodyTypeError(`request bodies of type ${normalized} cannot be validated`);

@@ -1,40 +1,35 @@
-import { JsonDouble, type JsonValue } from './value.js';
+import { JsonDouble, type JsonValue, hasKey, isJsonNumber, isJsonObject, keysOf } from './value.js';
 
 export interface JsonEqualsOptions {
   /** Also require object keys in the same order (default false, as JSON comparison). */
   keyOrder?: boolean;
 }
 
+const isIntegerValue = (v: number | bigint | JsonDouble) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
+
 function numbersEqual(a: number | bigint | JsonDouble, b: number | bigint | JsonDouble): boolean {
-  if (!(a instanceof JsonDouble) && !(b instanceof JsonDouble)) return BigInt(a) === BigInt(b);
+  if (isIntegerValue(a) && isIntegerValue(b)) return BigInt(a as number | bigint) === BigInt(b as number | bigint);
   return Number(a instanceof JsonDouble ? a.value : a) === Number(b instanceof JsonDouble ? b.value : b);
 }
-
-const isNum = (v: JsonValue): v is number | bigint | JsonDouble =>
-  typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonDouble;
 
 /**
  * Compares two JSON values as JSON: numbers by value (`1.6E9` equals `1600000000`), objects by
  * their entries (in any order unless `keyOrder` is set), arrays element by element.
  */
 export function jsonEquals(a: JsonValue, b: JsonValue, opts: JsonEqualsOptions = {}): boolean {
-  if (isNum(a) || isNum(b)) return isNum(a) && isNum(b) && numbersEqual(a, b);
+  if (isJsonNumber(a) || isJsonNumber(b)) return isJsonNumber(a) && isJsonNumber(b) && numbersEqual(a, b);
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => jsonEquals(x, b[i] as JsonValue, opts));
   }
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
-    if (opts.keyOrder) {
-      const bk = [...b.keys()];
-      let i = 0;
-      for (const k of a.keys()) if (k !== bk[i++]) return false;
-    }
-    for (const [k, x] of a) {
-      if (!b.has(k) || !jsonEquals(x, b.get(k) as JsonValue, opts)) return false;
-    }
-    return true;
+  if (isJsonObject(a)) {
+    if (!isJsonObject(b)) return false;
+    const ak = keysOf(a);
+    const bk = keysOf(b);
+    if (ak.length !== bk.length) return false;
+    if (opts.keyOrder && ak.some((k, i) => k !== bk[i])) return false;
+    return ak.every((k) => hasKey(b, k) && jsonEquals(a[k] as JsonValue, b[k] as JsonValue, opts));
   }
   return false;
 }
@@ -49,11 +44,11 @@ export function jsonDiff(a: JsonValue, b: JsonValue, path = '$'): string | undef
       if (d) return d;
     }
   }
-  if (a instanceof Map && b instanceof Map) {
-    for (const k of a.keys()) if (!b.has(k)) return `${path}['${k}']: only in the first`;
-    for (const k of b.keys()) if (!a.has(k)) return `${path}['${k}']: only in the second`;
-    for (const [k, x] of a) {
-      const d = jsonDiff(x, b.get(k) as JsonValue, `${path}['${k}']`);
+  if (isJsonObject(a) && isJsonObject(b)) {
+    for (const k of keysOf(a)) if (!hasKey(b, k)) return `${path}['${k}']: only in the first`;
+    for (const k of keysOf(b)) if (!hasKey(a, k)) return `${path}['${k}']: only in the second`;
+    for (const k of keysOf(a)) {
+      const d = jsonDiff(a[k] as JsonValue, b[k] as JsonValue, `${path}['${k}']`);
       if (d) return d;
     }
   }
@@ -62,7 +57,7 @@ export function jsonDiff(a: JsonValue, b: JsonValue, path = '$'): string | undef
 
 function describe(v: JsonValue): string {
   if (v instanceof JsonDouble) return String(v.value);
-  if (v instanceof Map) return '{object}';
+  if (isJsonObject(v)) return '{object}';
   if (Array.isArray(v)) return '[array]';
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }

@@ -33,6 +33,6 @@ export function javaDoubleToString(x: number): string {
 /** Java's `toString()` of a JSON number held by Jackson (Integer/Long/BigInteger/Double). */
 export function javaNumberToString(v: number | bigint | { value: number }): string {
   if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : javaDoubleToString(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? (v === 0 ? '0' : String(v)) : javaDoubleToString(v);
   return javaDoubleToString(v.value);
 }

@@ -1,4 +1,4 @@
-import { JsonDouble, type JsonArray, type JsonObject, type JsonValue } from './value.js';
+import { JsonDouble, type JsonArray, type JsonObject, type JsonValue, isIndexKey, setKey as setKeyOrdered } from './value.js';
 
 /** Same limits as Jackson's default `StreamReadConstraints`, so hostile input fails as in Psoxy. */
 export const MAX_NESTING_DEPTH = 1000;
@@ -21,7 +21,8 @@ const MAX_SAFE_DIGITS = 15;
 /**
  * A strict JSON parser into the engine's model ({@link JsonValue}). Hand-written because
  * `JSON.parse` cannot keep integers beyond 2^53, cannot tell `1.0` from `1`, and reorders
- * integer-like object keys.
+ * integer-like object keys. {@link parseJsonDocumentsAuto} uses `JSON.parse` when none of that
+ * occurs in the text.
  */
 class Parser {
   pos = 0;
@@ -88,7 +89,8 @@ class Parser {
   object(): JsonObject {
     if (++this.depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
     const t = this.text;
-    const m: JsonObject = new Map();
+    const m: JsonObject = {};
+    let ordered = false;
     this.pos++;
     this.skipWs();
     if (t.charCodeAt(this.pos) === 125) {
@@ -104,8 +106,14 @@ class Parser {
       this.skipWs();
       if (t.charCodeAt(this.pos) !== 58) this.fail("expected ':' after a property name");
       this.pos++;
-      // Map.set keeps the first position of a duplicate key and the last value, as Jackson does.
-      m.set(key, this.value());
+      const v = this.value();
+      // Assignment keeps the first position of a duplicate key and the last value, as Jackson does.
+      if (ordered || key === '__proto__' || isIndexKey(key)) {
+        ordered = true;
+        setKeyOrdered(m, key, v);
+      } else {
+        m[key] = v;
+      }
       this.skipWs();
       const c = t.charCodeAt(this.pos);
       if (c === 44) {
@@ -265,7 +273,11 @@ class Parser {
     if (p - start > MAX_NUMBER_LENGTH) this.fail(`number longer than ${MAX_NUMBER_LENGTH} characters`, start);
     this.pos = p;
     const lexeme = t.slice(start, p);
-    if (isDouble) return new JsonDouble(Number(lexeme));
+    if (isDouble) {
+      const d = Number(lexeme);
+      // Non-integral doubles are plain numbers; integral ones need a box to stay doubles.
+      return Number.isInteger(d) || !Number.isFinite(d) ? new JsonDouble(d) : d;
+    }
     if (intDigits <= MAX_SAFE_DIGITS) {
       const n = Number(lexeme);
       return n === 0 ? 0 : n; // Jackson reads "-0" as the integer 0
@@ -312,4 +324,92 @@ export function decodeUtf8(bytes: Uint8Array): string {
   } catch {
     throw new JsonSyntaxError('input is not valid UTF-8', 0, 1, 1);
   }
+}
+
+/**
+ * Decides whether `JSON.parse` would give exactly what the exact parser gives: no number with a
+ * fraction or exponent, no integer of 16+ digits, no integer-like or `__proto__` key. Strings are
+ * skipped with `indexOf`, so this costs a fraction of a parse. Also reports whether any string
+ * holds a control character escape that Jackson writes in upper-case hex (JSON.stringify would use
+ * lower case).
+ */
+export function prescanJson(text: string): { exact: boolean; controlEscapes: boolean } {
+  const n = text.length;
+  let controlEscapes = false;
+  // The next backslash at or after the current string: found once and reused until passed.
+  let nextBackslash = text.indexOf('\\');
+  if (nextBackslash < 0) nextBackslash = n;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: jump to its end, looking at escapes only if there is one inside
+      const start = i + 1;
+      let end = text.indexOf('"', start);
+      if (end < 0) return { exact: true, controlEscapes }; // invalid: the exact parser says where
+      while (nextBackslash < end) {
+        const p = nextBackslash;
+        if (text.charCodeAt(p + 1) === 117 && text.charCodeAt(p + 2) === 48 && text.charCodeAt(p + 3) === 48) {
+          const code = Number.parseInt(text.slice(p + 4, p + 6), 16);
+          if (code < 32 && code !== 8 && code !== 9 && code !== 10 && code !== 12 && code !== 13) controlEscapes = true;
+        }
+        // the escaped char may be the quote we took for the end
+        if (p + 1 === end) {
+          end = text.indexOf('"', end + 1);
+          if (end < 0) return { exact: true, controlEscapes };
+        }
+        nextBackslash = text.indexOf('\\', p + 2);
+        if (nextBackslash < 0) nextBackslash = n;
+      }
+      i = end + 1;
+      // a key? (string followed by ':')
+      let k = i;
+      let e = text.charCodeAt(k);
+      while (e === 32 || e === 10 || e === 13 || e === 9) e = text.charCodeAt(++k);
+      if (e === 58) {
+        const first = text.charCodeAt(start);
+        if ((first >= 48 && first <= 57) || first === 95) {
+          const key = text.slice(start, end);
+          if (key === '__proto__' || isIndexKey(key)) return { exact: true, controlEscapes };
+        }
+      }
+      continue;
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      let j = c === 45 ? i + 1 : i;
+      const digitsStart = j;
+      let d = text.charCodeAt(j);
+      while (d >= 48 && d <= 57) d = text.charCodeAt(++j);
+      if (d === 46 || d === 101 || d === 69 || j - digitsStart > MAX_SAFE_DIGITS) return { exact: true, controlEscapes };
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return { exact: false, controlEscapes };
+}
+
+export interface ParsedDocuments {
+  docs: JsonValue[];
+  /** True when the exact parser was needed (doubles, big integers, integer-like keys...). */
+  exact: boolean;
+  /** Strings hold control characters Jackson escapes in upper-case hex. */
+  controlEscapes: boolean;
+}
+
+/**
+ * Parses every top-level value, with `JSON.parse` when it is faithful (see {@link prescanJson}),
+ * else with the exact parser. Invalid JSON always gets the exact parser's located error.
+ */
+export function parseJsonDocumentsAuto(text: string): ParsedDocuments {
+  const t = stripBom(text);
+  const scan = prescanJson(t);
+  if (!scan.exact) {
+    try {
+      return { docs: [JSON.parse(t) as JsonValue], exact: false, controlEscapes: scan.controlEscapes };
+    } catch {
+      // several documents (NDJSON), or invalid: the exact parser handles both
+    }
+  }
+  return { docs: parseJsonDocuments(t), exact: true, controlEscapes: scan.controlEscapes };
 }

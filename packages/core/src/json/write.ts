@@ -1,99 +1,94 @@
 import { javaDoubleToString } from './java-number.js';
-import { JsonDouble, type JsonValue } from './value.js';
+import { JsonDouble, type JsonObject, type JsonValue, hasKeyOrder, keysOf } from './value.js';
 
-// Characters Jackson escapes, plus surrogates (so that lone ones can be escaped, see below).
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-const HEX = '0123456789ABCDEF';
+/** `\u00XX` escapes (not preceded by an escaping backslash) of control characters. */
+const CONTROL_ESCAPE = /(?<=(?:^|[^\\])(?:\\\\)*)\\u00([01][0-9a-f])/g;
+
+/**
+ * Jackson writes control-character escapes in upper-case hex (`\u001F`); JSON.stringify in lower
+ * case. Applied to JSON text produced by JSON.stringify.
+ */
+export function upperCaseControlEscapes(json: string): string {
+  return json.includes('\\u00') ? json.replace(CONTROL_ESCAPE, (_m, hex: string) => `\\u00${hex.toUpperCase()}`) : json;
+}
 
 /**
  * Quotes a string as Jackson does: `"` and `\` escaped, control characters as `\b \t \n \f \r` or
- * `\u00XX` (upper-case hex); `/`, U+007F, U+2028/2029 and all other non-ASCII are written raw.
- * A lone surrogate cannot be written as UTF-8, so it is kept as a `\uDXXX` escape rather than
- * being replaced: nothing of the value is lost.
+ * `\u00XX` (upper-case hex); `/`, U+007F, U+2028/2029 and other non-ASCII written raw. A lone
+ * surrogate cannot be written as UTF-8, so it stays a `\udXXX` escape (as JSON.stringify writes it)
+ * rather than being replaced: nothing of the value is lost.
  */
 export function quoteJsonString(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  let out = '"';
-  let chunk = 0;
-  const len = s.length;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    let rep: string | undefined;
-    if (c < 32) {
-      switch (c) {
-        case 8:
-          rep = '\\b';
-          break;
-        case 9:
-          rep = '\\t';
-          break;
-        case 10:
-          rep = '\\n';
-          break;
-        case 12:
-          rep = '\\f';
-          break;
-        case 13:
-          rep = '\\r';
-          break;
-        default:
-          rep = `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
-      }
-    } else if (c === 34) {
-      rep = '\\"';
-    } else if (c === 92) {
-      rep = '\\\\';
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = s.charCodeAt(i + 1);
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        i++; // a valid pair: written raw
-        continue;
-      }
-      rep = `\\u${c.toString(16).toUpperCase()}`;
-    } else {
-      continue;
-    }
-    out += s.slice(chunk, i) + rep;
-    chunk = i + 1;
-  }
-  return `${out + s.slice(chunk)}"`;
+  return upperCaseControlEscapes(JSON.stringify(s));
 }
 
 function writeNumber(v: number | bigint | JsonDouble): string {
-  if (typeof v === 'number') return String(v);
   if (typeof v === 'bigint') return v.toString();
-  const d = v.value;
+  const d = typeof v === 'number' ? v : v.value;
+  if (typeof v === 'number' && Number.isInteger(d)) return d === 0 ? '0' : String(d);
   // Jackson's default (WRITE_NAN_AS_STRINGS) quotes non-finite doubles.
   return Number.isFinite(d) ? javaDoubleToString(d) : `"${javaDoubleToString(d)}"`;
 }
 
-/** Serializes compactly, byte-for-byte as Jackson's default `ObjectMapper.writeValueAsString`. */
-export function writeJson(v: JsonValue): string {
-  if (v === null) return 'null';
+function writeValue(v: JsonValue, out: string[]): void {
   switch (typeof v) {
     case 'string':
-      return quoteJsonString(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
+      out.push(quoteJsonString(v));
+      return;
     case 'number':
     case 'bigint':
-      return writeNumber(v);
+      out.push(writeNumber(v));
+      return;
+    case 'boolean':
+      out.push(v ? 'true' : 'false');
+      return;
   }
-  if (v instanceof JsonDouble) return writeNumber(v);
+  if (v === null) {
+    out.push('null');
+    return;
+  }
+  if (v instanceof JsonDouble) {
+    out.push(writeNumber(v));
+    return;
+  }
   if (Array.isArray(v)) {
-    const n = v.length;
-    if (n === 0) return '[]';
-    let out = `[${writeJson(v[0] as JsonValue)}`;
-    for (let i = 1; i < n; i++) out += `,${writeJson(v[i] as JsonValue)}`;
-    return `${out}]`;
+    out.push('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.push(',');
+      writeValue(v[i] as JsonValue, out);
+    }
+    out.push(']');
+    return;
   }
-  let out = '{';
+  const o = v as JsonObject;
+  out.push('{');
+  const keys = hasKeyOrder(o) ? keysOf(o) : Object.keys(o);
   let first = true;
-  for (const [k, x] of v) {
-    out += `${first ? '' : ','}${quoteJsonString(k)}:${writeJson(x)}`;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const x = o[k];
+    if (x === undefined) continue; // deleted
+    out.push(first ? `${quoteJsonString(k)}:` : `,${quoteJsonString(k)}:`);
     first = false;
+    writeValue(x, out);
   }
-  return `${out}}`;
+  out.push('}');
+}
+
+/** Serializes compactly, byte-for-byte as Jackson's default `ObjectMapper.writeValueAsString`. */
+export function writeJson(v: JsonValue): string {
+  const out: string[] = [];
+  writeValue(v, out);
+  return out.join('');
+}
+
+/**
+ * Writes a document produced by `JSON.parse` (no doubles, big integers or reordered keys), using
+ * the native serializer. Equal to {@link writeJson} for such documents.
+ */
+export function writeJsonNative(v: JsonValue, controlEscapes: boolean): string {
+  const s = JSON.stringify(v);
+  return controlEscapes ? upperCaseControlEscapes(s) : s;
 }
 
 /**
@@ -107,12 +102,11 @@ export function writeJsonPretty(v: JsonValue, indent = ''): string {
     const inner = `${indent}  `;
     return `[\n${v.map((x) => inner + writeJsonPretty(x, inner)).join(',\n')}\n${indent}]`;
   }
-  if (v instanceof Map) {
-    if (v.size === 0) return '{ }';
+  if (typeof v === 'object' && v !== null && !(v instanceof JsonDouble)) {
+    const keys = keysOf(v);
+    if (keys.length === 0) return '{ }';
     const inner = `${indent}  `;
-    const parts: string[] = [];
-    for (const [k, x] of v) parts.push(`${inner}${quoteJsonString(k)}:${writeJsonPretty(x, inner)}`);
-    return `{\n${parts.join(',\n')}\n${indent}}`;
+    return `{\n${keys.map((k) => `${inner}${quoteJsonString(k)}:${writeJsonPretty(v[k] as JsonValue, inner)}`).join(',\n')}\n${indent}}`;
   }
   return writeJson(v);
 }

@@ -1,4 +1,4 @@
-import { JsonDouble, type JsonValue } from '../json/value.js';
+import { JsonDouble, type JsonObject, type JsonValue, setKey } from '../json/value.js';
 import { JavaRegexError } from '../regex/java-regex.js';
 import { JavaPattern } from '../regex/pattern.js';
 import { type FilterExpr, type FilterPath, type Operand, type RelOp, filterPredicate, numberNode } from './filter.js';
@@ -64,7 +64,7 @@ export class JsonPath implements FilterPath {
       upstreamIndex: new Map(),
       tailPrevFragment: this.tailPrevFragment,
     };
-    this.root.evaluate({ kind: 'root' }, doc, ctx);
+    this.root.evaluate(null, '$', doc, ctx);
     return ctx;
   }
 
@@ -638,7 +638,7 @@ function parseLenientJson(text: string): JsonValue {
     }
     if (c === '{') {
       i++;
-      const m = new Map<string, JsonValue>();
+      const m: JsonObject = {};
       ws();
       if (text[i] === '}') {
         i++;
@@ -650,7 +650,7 @@ function parseLenientJson(text: string): JsonValue {
         if (typeof k !== 'string') throw new FilterSyntaxError(`invalid object literal ${text}`);
         ws();
         if (text[i++] !== ':') throw new FilterSyntaxError(`invalid object literal ${text}`);
-        m.set(k, value());
+        setKey(m, k, value());
         ws();
         if (text[i] === ',') {
           i++;
@@ -676,7 +676,10 @@ function parseLenientJson(text: string): JsonValue {
     if (m[1] === 'true') return true;
     if (m[1] === 'false') return false;
     if (m[1] === 'null') return null;
-    if (m[2] || m[3]) return new JsonDouble(Number(m[0]));
+    if (m[2] || m[3]) {
+      const d = Number(m[0]);
+      return Number.isInteger(d) ? new JsonDouble(d) : d;
+    }
     const n = Number(m[0]);
     return Number.isSafeInteger(n) ? n : BigInt(m[0]);
   };

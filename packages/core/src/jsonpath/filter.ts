@@ -1,6 +1,6 @@
 import { jsonEquals } from '../json/equals.js';
 import { javaNumberToString } from '../json/java-number.js';
-import { JsonDouble, type JsonValue } from '../json/value.js';
+import { JsonDouble, type JsonValue, isJsonObject, keysOf } from '../json/value.js';
 import type { JavaPattern } from '../regex/pattern.js';
 import { Decimal } from './decimal.js';
 import type { FilterPredicate } from './tokens.js';
@@ -158,7 +158,7 @@ function compare(a: ValueNode, b: ValueNode): number | undefined {
 function jsonLength(n: ValueNode): number | undefined {
   if (n.t !== 'json') return undefined;
   if (Array.isArray(n.v)) return n.v.length;
-  if (n.v instanceof Map) return n.v.size;
+  if (isJsonObject(n.v)) return keysOf(n.v).length;
   return -1;
 }
 

@@ -1,4 +1,4 @@
-import type { JsonArray, JsonObject, JsonValue } from '../json/value.js';
+import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, setKey } from '../json/value.js';
 
 /** Where a matched value lives, so it can be replaced or deleted (Jayway's `PathRef`). */
 export type PathRef =
@@ -30,8 +30,12 @@ function accessor(r: PathRef): string {
  * `Array.prototype.sort` is stable, as Java's `Collections.sort`.
  */
 export function sortRefs(refs: PathRef[]): PathRef[] {
+  // Commonly every reference is to the same key (`$.users[*].email`): already in order.
+  const first = refs[0];
+  if (first?.kind === 'property' && refs.every((r) => r.kind === 'property' && r.key === first.key)) return refs;
   return refs.sort((a, b) => {
     if (a.kind === 'index' && b.kind === 'index') return b.index - a.index;
+    if (a.kind === 'property' && b.kind === 'property') return a.key < b.key ? 1 : a.key > b.key ? -1 : 0;
     const x = accessor(a);
     const y = accessor(b);
     return x < y ? 1 : x > y ? -1 : 0;
@@ -44,10 +48,10 @@ export function convertRef(r: PathRef, f: (v: JsonValue) => JsonValue): void {
     case 'root':
       throw new JsonPathModificationError('a path that selects the document root cannot be transformed');
     case 'property':
-      if (r.parent.has(r.key)) r.parent.set(r.key, f(r.parent.get(r.key) as JsonValue));
+      if (hasKey(r.parent, r.key)) setKey(r.parent, r.key, f(r.parent[r.key] as JsonValue));
       return;
     case 'properties':
-      for (const k of r.keys) if (r.parent.has(k)) r.parent.set(k, f(r.parent.get(k) as JsonValue));
+      for (const k of r.keys) if (hasKey(r.parent, k)) setKey(r.parent, k, f(r.parent[k] as JsonValue));
       return;
     case 'index':
       if (r.index < r.parent.length) r.parent[r.index] = f(r.parent[r.index] as JsonValue);
@@ -61,10 +65,10 @@ export function deleteRef(r: PathRef): void {
     case 'root':
       throw new JsonPathModificationError('a path that selects the document root cannot be redacted');
     case 'property':
-      r.parent.delete(r.key);
+      deleteKey(r.parent, r.key);
       return;
     case 'properties':
-      for (const k of r.keys) r.parent.delete(k);
+      for (const k of r.keys) deleteKey(r.parent, k);
       return;
     case 'index':
       if (r.index < r.parent.length) r.parent.splice(r.index, 1);

@@ -1,4 +1,4 @@
-import type { JsonArray, JsonObject, JsonValue } from '../json/value.js';
+import { type JsonArray, type JsonObject, type JsonValue, hasKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
 import type { PathRef } from './refs.js';
 
 /** Thrown while evaluating a definite path that does not exist (Jayway's PathNotFoundException). */
@@ -31,7 +31,15 @@ export interface EvalContext {
   readonly tailPrevFragment: string;
 }
 
-const isMap = (v: JsonValue): v is JsonObject => v instanceof Map;
+const isMap = isJsonObject as (v: JsonValue) => v is JsonObject;
+
+type Container = JsonObject | JsonArray;
+
+function makeRef(parent: Container | null, at: string | number): PathRef {
+  if (parent === null) return { kind: 'root' };
+  if (typeof at === 'number') return { kind: 'index', parent: parent as JsonArray, index: at };
+  return { kind: 'property', parent: parent as JsonObject, key: at };
+}
 const isArray = (v: JsonValue): v is JsonArray => Array.isArray(v);
 
 export abstract class PathToken {
@@ -52,51 +60,53 @@ export abstract class PathToken {
 
   abstract isTokenDefinite(): boolean;
   abstract fragment(): string;
-  abstract evaluate(ref: PathRef, model: JsonValue, ctx: EvalContext): void;
+  /**
+   * `parent` and `at` say where `model` lives (its container and key or index; null for the root):
+   * a reference object is only made for a result, not for every node visited.
+   */
+  abstract evaluate(parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void;
 
-  protected addResult(ref: PathRef, value: JsonValue, ctx: EvalContext): void {
-    ctx.values.push(value);
-    if (ctx.forUpdate) ctx.refs.push(ref);
+  protected addResult(parent: Container | null, at: string | number, value: JsonValue, ctx: EvalContext): void {
+    if (ctx.forUpdate) ctx.refs.push(makeRef(parent, at));
+    else ctx.values.push(value);
   }
 
-  /** Jayway `PathToken.handleObjectProperty`, shared by property and wildcard tokens. */
-  protected handleObjectProperty(model: JsonObject, names: readonly string[], ctx: EvalContext): void {
-    if (names.length === 1) {
-      const key = names[0] as string;
-      if (!model.has(key)) {
-        if (this.isLeaf()) {
-          if (ctx.requireProperties) throw new PathNotFound(`no results for path ['${key}']`);
-          return;
-        }
-        if ((!(this.isUpstreamDefinite() && this.isTokenDefinite()) && !ctx.requireProperties)) return;
-        throw new PathNotFound(`missing property ['${key}']`);
-      }
-      const value = model.get(key) as JsonValue;
-      const ref: PathRef = { kind: 'property', parent: model, key };
+  /** Jayway `PathToken.handleObjectProperty` for one name, shared by property and wildcard tokens. */
+  protected handleProperty(model: JsonObject, key: string, ctx: EvalContext): void {
+    if (!hasKey(model, key)) {
       if (this.isLeaf()) {
-        const idx = ctx.upstreamIndex.get(this) ?? -1;
-        if (idx === -1 || ctx.tailPrevFragment === `[${idx}]`) this.addResult(ref, value, ctx);
-      } else {
-        (this.next as PathToken).evaluate(ref, value, ctx);
+        if (ctx.requireProperties) throw new PathNotFound(`no results for path ['${key}']`);
+        return;
       }
-      return;
+      if (!(this.isUpstreamDefinite() && this.isTokenDefinite()) && !ctx.requireProperties) return;
+      throw new PathNotFound(`missing property ['${key}']`);
     }
-    // Several names as the leaf: one merged result whose reference covers every name.
-    const merged: JsonObject = new Map();
+    const value = model[key] as JsonValue;
+    if (this.isLeaf()) {
+      const idx = ctx.upstreamIndex.size === 0 ? -1 : (ctx.upstreamIndex.get(this) ?? -1);
+      if (idx === -1 || ctx.tailPrevFragment === `[${idx}]`) this.addResult(model, key, value, ctx);
+    } else {
+      (this.next as PathToken).evaluate(model, key, value, ctx);
+    }
+  }
+
+  /** Several names as the leaf: one merged result whose reference covers every name. */
+  protected handleMergedProperties(model: JsonObject, names: readonly string[], ctx: EvalContext): void {
+    const merged: JsonObject = {};
     for (const name of names) {
-      if (model.has(name)) merged.set(name, model.get(name) as JsonValue);
+      if (hasKey(model, name)) setKey(merged, name, model[name] as JsonValue);
       else if (ctx.requireProperties) throw new PathNotFound(`missing property ['${name}']`);
     }
-    this.addResult({ kind: 'properties', parent: model, keys: [...names] }, merged, ctx);
+    if (ctx.forUpdate) ctx.refs.push({ kind: 'properties', parent: model, keys: [...names] });
+    else ctx.values.push(merged);
   }
 
   protected handleArrayIndex(model: JsonArray, index: number, ctx: EvalContext): void {
     const effective = index < 0 ? model.length + index : index;
     if (effective < 0 || effective >= model.length) return;
-    const ref: PathRef = { kind: 'index', parent: model, index: effective };
     const value = model[effective] as JsonValue;
-    if (this.isLeaf()) this.addResult(ref, value, ctx);
-    else (this.next as PathToken).evaluate(ref, value, ctx);
+    if (this.isLeaf()) this.addResult(model, effective, value, ctx);
+    else (this.next as PathToken).evaluate(model, effective, value, ctx);
   }
 }
 
@@ -110,9 +120,9 @@ export class RootToken extends PathToken {
   fragment(): string {
     return this.symbol;
   }
-  evaluate(ref: PathRef, model: JsonValue, ctx: EvalContext): void {
-    if (this.isLeaf()) this.addResult(ref, model, ctx);
-    else (this.next as PathToken).evaluate(ref, model, ctx);
+  evaluate(parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
+    if (this.isLeaf()) this.addResult(parent, at, model, ctx);
+    else (this.next as PathToken).evaluate(parent, at, model, ctx);
   }
 }
 
@@ -132,16 +142,17 @@ export class PropertyToken extends PathToken {
   fragment(): string {
     return `[${this.names.map((n) => `'${n}'`).join(',')}]`;
   }
-  evaluate(_ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(_parent: Container | null, _at: string | number, model: JsonValue, ctx: EvalContext): void {
     if (!isMap(model)) {
       if (!this.isUpstreamDefinite()) return;
       throw new PathNotFound(`expected an object with property ${this.fragment()}`);
     }
-    if (this.singleProperty() || this.mergeCase()) {
-      this.handleObjectProperty(model, this.names, ctx);
+    if (this.mergeCase()) {
+      this.handleMergedProperties(model, this.names, ctx);
       return;
     }
-    for (const name of this.names) this.handleObjectProperty(model, [name], ctx);
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) this.handleProperty(model, names[i] as string, ctx);
   }
 }
 
@@ -155,7 +166,7 @@ export class ArrayIndexToken extends PathToken {
   fragment(): string {
     return `[${this.indexes.join(',')}]`;
   }
-  evaluate(_ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(_parent: Container | null, _at: string | number, model: JsonValue, ctx: EvalContext): void {
     if (!isArray(model)) {
       if (!this.isUpstreamDefinite()) return;
       throw new PathNotFound(`${this.fragment()} can only be applied to arrays`);
@@ -177,7 +188,7 @@ export class ArraySliceToken extends PathToken {
   fragment(): string {
     return `[${this.from ?? ''}:${this.to ?? ''}]`;
   }
-  evaluate(_ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(_parent: Container | null, _at: string | number, model: JsonValue, ctx: EvalContext): void {
     if (!isArray(model)) {
       if (!this.isUpstreamDefinite()) return;
       throw new PathNotFound(`${this.fragment()} can only be applied to arrays`);
@@ -199,17 +210,13 @@ export class WildcardToken extends PathToken {
   fragment(): string {
     return '[*]';
   }
-  evaluate(_ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(_parent: Container | null, _at: string | number, model: JsonValue, ctx: EvalContext): void {
     if (isMap(model)) {
-      for (const key of model.keys()) this.handleObjectProperty(model, [key], ctx);
+      for (const key of keysOf(model)) this.handleProperty(model, key, ctx);
     } else if (isArray(model)) {
-      for (let i = 0; i < model.length; i++) {
-        try {
-          this.handleArrayIndex(model, i, ctx);
-        } catch (e) {
-          if (!(e instanceof PathNotFound) || ctx.requireProperties) throw e;
-        }
-      }
+      // Jayway swallows PathNotFound here unless REQUIRE_PROPERTIES, in which case it rethrows; but
+      // below a wildcard no token is upstream-definite, so without REQUIRE_PROPERTIES none throws.
+      for (let i = 0; i < model.length; i++) this.handleArrayIndex(model, i, ctx);
     }
   }
 }
@@ -235,12 +242,12 @@ export class FilterToken extends PathToken {
       throw e;
     }
   }
-  evaluate(ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
     if (isMap(model)) {
       // A filter applied to an object tests the object itself.
       if (this.accept(model, ctx)) {
-        if (this.isLeaf()) this.addResult(ref, model, ctx);
-        else (this.next as PathToken).evaluate(ref, model, ctx);
+        if (this.isLeaf()) this.addResult(parent, at, model, ctx);
+        else (this.next as PathToken).evaluate(parent, at, model, ctx);
       }
     } else if (isArray(model)) {
       for (let i = 0; i < model.length; i++) {
@@ -261,38 +268,49 @@ export class ScanToken extends PathToken {
   fragment(): string {
     return '..';
   }
-  evaluate(ref: PathRef, model: JsonValue, ctx: EvalContext): void {
+  evaluate(parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
     const pt = this.next as PathToken;
-    this.walk(pt, ref, model, ctx, scanPredicate(pt, ctx));
+    this.walk(pt, parent, at, model, ctx, scanPredicate(pt, ctx));
   }
 
-  private walk(pt: PathToken, ref: PathRef, model: JsonValue, ctx: EvalContext, pred: ScanPredicate): void {
-    if (isMap(model)) this.walkObject(pt, ref, model, ctx, pred);
-    else if (isArray(model)) this.walkArray(pt, ref, model, ctx, pred);
+  private walk(pt: PathToken, parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext, pred: ScanPredicate): void {
+    if (isArray(model)) this.walkArray(pt, parent, at, model, ctx, pred);
+    else if (isMap(model)) this.walkObject(pt, parent, at, model, ctx, pred);
   }
 
-  private walkArray(pt: PathToken, ref: PathRef, model: JsonArray, ctx: EvalContext, pred: ScanPredicate): void {
+  private walkArray(pt: PathToken, parent: Container | null, at: string | number, model: JsonArray, ctx: EvalContext, pred: ScanPredicate): void {
     if (pred(model)) {
       if (pt.isLeaf()) {
-        pt.evaluate(ref, model, ctx);
+        pt.evaluate(parent, at, model, ctx);
       } else {
         // Jayway hands each element straight to the token after `pt` (see EvalContext.upstreamIndex).
         const next = pt.next as PathToken;
         for (let i = 0; i < model.length; i++) {
           ctx.upstreamIndex.set(next, i);
-          next.evaluate(ref, model[i] as JsonValue, ctx);
+          next.evaluate(parent, at, model[i] as JsonValue, ctx);
         }
       }
     }
     for (let i = 0; i < model.length; i++) {
-      this.walk(pt, { kind: 'index', parent: model, index: i }, model[i] as JsonValue, ctx, pred);
+      const value = model[i] as JsonValue;
+      if (typeof value === 'object' && value !== null) this.walk(pt, model, i, value, ctx, pred);
     }
   }
 
-  private walkObject(pt: PathToken, ref: PathRef, model: JsonObject, ctx: EvalContext, pred: ScanPredicate): void {
-    if (pred(model)) pt.evaluate(ref, model, ctx);
-    for (const [key, value] of model) {
-      this.walk(pt, { kind: 'property', parent: model, key }, value, ctx, pred);
+  private walkObject(pt: PathToken, parent: Container | null, at: string | number, model: JsonObject, ctx: EvalContext, pred: ScanPredicate): void {
+    if (pred(model)) pt.evaluate(parent, at, model, ctx);
+    if (hasKeyOrder(model)) {
+      for (const key of keysOf(model)) {
+        const value = model[key] as JsonValue;
+        if (typeof value === 'object' && value !== null) this.walk(pt, model, key, value, ctx, pred);
+      }
+    } else {
+      // for-in: document order without allocating a key array (our objects come from JSON.parse
+      // or literals, so nothing enumerable is inherited)
+      for (const key in model) {
+        const value = model[key] as JsonValue;
+        if (typeof value === 'object' && value !== null) this.walk(pt, model, key, value, ctx, pred);
+      }
     }
   }
 }
@@ -303,7 +321,7 @@ function scanPredicate(target: PathToken, ctx: EvalContext): ScanPredicate {
       if (!isMap(model)) return false;
       if (!target.isTokenDefinite()) return true;
       // A single name, or several names as the leaf: the object must hold all of them.
-      for (const n of target.names) if (!model.has(n)) return false;
+      for (const n of target.names) if (!hasKey(model, n)) return false;
       return true;
     };
   }

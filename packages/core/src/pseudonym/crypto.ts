@@ -1,8 +1,19 @@
+import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from 'node:crypto';
+
+// One-shot `crypto.hash` (Node >= 20.12) is several times faster than createHash for short inputs.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: string) => string | Buffer }).hash;
 
 /** SHA-256 of `canonical + salt` (the salt is appended, no separator), as raw bytes. */
 export function saltedSha256(canonical: string, salt: string): Buffer {
+  if (oneShot) return oneShot('sha256', canonical + salt, 'buffer') as Buffer;
   return createHash('sha256').update(canonical + salt, 'utf8').digest();
+}
+
+/** The same hash, base64url-encoded without padding (43 chars). */
+export function saltedSha256Base64url(canonical: string, salt: string): string {
+  if (oneShot) return oneShot('sha256', canonical + salt, 'base64url') as string;
+  return createHash('sha256').update(canonical + salt, 'utf8').digest('base64url');
 }
 
 export function base64url(bytes: Uint8Array): string {

@@ -55,7 +55,7 @@ function buildGrammar() {
   const groupPrefix = `${phrase}:`;
   const group = groupPrefix + groupPostfix;
   const address = `(?:(?:${mailbox})|(?:${group}))`;
-  return { mailbox, addrSpec, address, comment, quotedStringWOCFWS, groupPrefix, dotAtomText, rfc1035DomainName };
+  return { mailbox, addrSpec, address, comment, quotedStringWOCFWS, groupPrefix };
 }
 
 const G = buildGrammar();
@@ -75,11 +75,81 @@ function patterns() {
   };
   return compiled;
 }
+/** Characters of RFC 2822 `atext` (ASCII), as in the grammar's `regularAtext` class. */
+const ATEXT = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~") ATEXT[ch.charCodeAt(0)] = 1;
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** What {@link scanSimpleEmail} saw in the local part of the last address it accepted. */
+export const lastSimpleEmail = { upper: false, plus: false, dot: false, domainUpper: false };
+
 /**
- * Fast path: a plain `local@domain` with no comments, quotes or names. It accepts a subset of what
- * the mailbox pattern accepts, and for that subset the mailbox pattern yields exactly these groups.
+ * Fast path: a plain `local@domain` with no comments, quotes or names, checked by hand. It accepts
+ * exactly `^(dotAtomText)@(rfc1035DomainName)$` of the grammar (a subset of what the mailbox
+ * pattern accepts), and for that subset the mailbox pattern yields exactly these two parts.
+ * Returns the index of the `@`; -1 if not a plain address, -2 if there is no `@` at all (so not
+ * an email of any form). Notes in {@link lastSimpleEmail} what canonicalization will have to
+ * change, so that the common lower-case address needs no copy.
  */
-const SIMPLE = new RegExp(`^(${G.dotAtomText})@(${G.rfc1035DomainName})$`);
+export function scanSimpleEmail(s: string): number {
+  const at = s.indexOf('@');
+  if (at < 0) return -2;
+  if (at === 0) return -1;
+  let upper = false;
+  let plus = false;
+  let dot = false;
+  // local part: atext runs separated by single dots
+  let prevDot = true;
+  for (let i = 0; i < at; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (prevDot) return -1;
+      prevDot = true;
+      dot = true;
+    } else if (c < 128 && ATEXT[c] === 1) {
+      prevDot = false;
+      if (c >= 65 && c <= 90) upper = true;
+      else if (c === 43) plus = true;
+    } else {
+      return -1;
+    }
+  }
+  if (prevDot) return -1;
+  // domain: labels of [a-zA-Z0-9-] (1-63 chars, alphanumeric at both ends), then 2-26 letters
+  const end = s.length;
+  let domainUpper = false;
+  let labelStart = at + 1;
+  let labels = 0;
+  for (let i = labelStart; i <= end; i++) {
+    const c = i < end ? s.charCodeAt(i) : 46;
+    if (c !== 46) {
+      if (c >= 65 && c <= 90) domainUpper = true;
+      else if (!(isAlnum(c) || c === 45)) return -1;
+      continue;
+    }
+    const len = i - labelStart;
+    if (i === end) {
+      // the last part is the top-level domain
+      if (labels === 0 || len < 2 || len > 26) return -1;
+      for (let j = labelStart; j < i; j++) if (!isLetter(s.charCodeAt(j))) return -1;
+    } else {
+      if (len < 1 || len > 63 || !isAlnum(s.charCodeAt(labelStart)) || !isAlnum(s.charCodeAt(i - 1))) return -1;
+      labels++;
+    }
+    labelStart = i + 1;
+  }
+  lastSimpleEmail.upper = upper;
+  lastSimpleEmail.plus = plus;
+  lastSimpleEmail.dot = dot;
+  lastSimpleEmail.domainUpper = domainUpper;
+  return at;
+}
+
+function simpleEmail(s: string): EmailAddress | undefined {
+  const at = scanSimpleEmail(s);
+  return at < 0 ? undefined : { personalName: undefined, localPart: s.slice(0, at), domain: s.slice(at + 1) };
+}
 
 export interface EmailAddress {
   personalName: string | undefined;
@@ -131,8 +201,11 @@ function toStructure(m: JavaMatch): EmailAddress {
 /** Parses a single mailbox (`alice@acme.com`, `Alice <alice@acme.com>`, ...) or returns undefined. */
 export function parseEmail(value: string): EmailAddress | undefined {
   if (!value.includes('@')) return undefined; // every mailbox has an addr-spec
-  const simple = SIMPLE.exec(value);
-  if (simple) return { personalName: undefined, localPart: simple[1] as string, domain: simple[2] as string };
+  return simpleEmail(value) ?? parseEmailByGrammar(value);
+}
+
+/** The same, always through the full RFC 2822 grammar (no fast path). */
+export function parseEmailByGrammar(value: string): EmailAddress | undefined {
   const m = patterns().MAILBOX.matches(value);
   return m ? toStructure(m) : undefined;
 }

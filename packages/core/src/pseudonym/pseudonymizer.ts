@@ -10,8 +10,9 @@ import {
   fromBase64url,
   saltFingerprint,
   saltedSha256,
+  saltedSha256Base64url,
 } from './crypto.js';
-import { parseEmail } from './email.js';
+import { lastSimpleEmail, parseEmail, scanSimpleEmail } from './email.js';
 import { canonicalizeIp } from './ip.js';
 
 export type EmailCanonicalization = 'STRICT' | 'IGNORE_DOTS';
@@ -55,6 +56,13 @@ export class PseudonymizationError extends Error {
 
 /** A value that can be pseudonymized: a JSON string or number. */
 export type PseudonymizableValue = string | number | bigint | JsonDouble;
+
+/**
+ * The most common email shape, already canonical: lower-case `[a-z0-9_-]` dot-atoms, and RFC 1035
+ * labels. A subset of what the RFC 2822 grammar accepts as a plain address (see email.ts), so the
+ * address can be hashed as it is. A native regex test is the cheapest way to recognize it.
+ */
+const CANONICAL_EMAIL = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,26}$/;
 
 /** Matches reversible tokens embedded in a request (URL, header, body), with an optional domain. */
 const REVERSIBLE_IN_TEXT = /(p~[a-zA-Z0-9_-]{43,})((?:@[A-Za-z0-9.-]+)?)/g;
@@ -187,10 +195,41 @@ export class Pseudonymizer {
     return identity.domain === undefined ? `t~${identity.hash}` : `t~${identity.hash}@${identity.domain}`;
   }
 
-  /** `t~`/`p~` token of a value, or null for null/blank. */
+  /**
+   * `t~`/`p~` token of a value (URL_SAFE_TOKEN encoding), or null for null/blank: the hot path of
+   * sanitization, without building the identity object.
+   */
   pseudonymToken(value: unknown, opts: PseudonymizeOptions = {}): string | null {
-    const id = this.pseudonymize(value, opts);
-    return id ? Pseudonymizer.token(id) : null;
+    if (typeof value !== 'string' || opts.includeReversible) {
+      const id = this.pseudonymize(value, opts);
+      return id ? Pseudonymizer.token(id) : null;
+    }
+    if (isBlank(value)) return null;
+    if (CANONICAL_EMAIL.test(value)) {
+      const at = value.indexOf('@');
+      const canonical = this.emailCanonicalization === 'IGNORE_DOTS' ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1)) : value;
+      const domain = this.handleDomain(value.slice(at + 1));
+      const hash = saltedSha256Base64url(canonical, this.salt);
+      return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
+    }
+    const at = scanSimpleEmail(value);
+    if (at === -2) return `t~${saltedSha256Base64url(value, this.salt)}`; // no '@': not an email
+    if (at > 0) {
+      // A plain address already in canonical form (the usual case) is hashed as it is.
+      const s = lastSimpleEmail;
+      const canonical =
+        s.upper || s.plus || s.domainUpper || (s.dot && this.emailCanonicalization === 'IGNORE_DOTS')
+          ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1))
+          : value;
+      const domain = this.handleDomain(value.slice(at + 1));
+      const hash = saltedSha256Base64url(canonical, this.salt);
+      return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
+    }
+    const email = parseEmail(value);
+    if (email === undefined) return `t~${saltedSha256Base64url(value, this.salt)}`;
+    const domain = this.handleDomain(email.domain);
+    const hash = saltedSha256Base64url(this.canonicalEmail(email.localPart, email.domain), this.salt);
+    return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
   }
 
   /** A bare reversible token of the whole value, without domain handling (the `tokenize` transform). */
@@ -230,6 +269,6 @@ export class Pseudonymizer {
 
 function describeType(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
-  if (v instanceof Map) return 'an object';
+  if (typeof v === 'object' && v !== null) return 'an object';
   return `a ${typeof v}`;
 }

@@ -17,6 +17,9 @@ export function isJavaWhitespace(c: number): boolean {
 /** Apache Commons `StringUtils.isBlank`. */
 export function isBlank(s: string | null | undefined): boolean {
   if (s == null) return true;
+  // fast exit: most values start with a visible character
+  const c = s.charCodeAt(0);
+  if (c > 32 && c < 0x1680) return false;
   for (let i = 0; i < s.length; i++) if (!isJavaWhitespace(s.charCodeAt(i))) return false;
   return true;
 }

@@ -1,6 +1,6 @@
 import { parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
-import type { JsonObject, JsonValue } from '../json/value.js';
+import { type JsonObject, type JsonValue, getKey, isJsonObject, keysOf, setKey } from '../json/value.js';
 import { type JsonPath, compileJsonPath } from '../jsonpath/index.js';
 import type { Augment } from '../rules/model.js';
 import { RulesError } from '../rules/errors.js';
@@ -11,8 +11,8 @@ export interface CompiledAugment {
 }
 
 function hasPlusKey(v: JsonValue): boolean {
-  if (v instanceof Map) {
-    for (const [k, x] of v) if (k.startsWith('+') || hasPlusKey(x)) return true;
+  if (isJsonObject(v)) {
+    for (const k of keysOf(v)) if (k.startsWith('+') || hasPlusKey(v[k] as JsonValue)) return true;
     return false;
   }
   if (Array.isArray(v)) return v.some(hasPlusKey);
@@ -47,11 +47,11 @@ export function compileAugment(a: Augment, location: string): CompiledAugment {
                 ? ref.keys.map((k) => [ref.parent, k] as [JsonObject, string])
                 : [];
           for (const [parent, key] of targets) {
-            const value = parent.get(key);
+            const value = getKey(parent, key);
             if (typeof value !== 'string') continue;
             try {
               if (!inner) {
-                parent.set(`+${key}:textDigest`, textDigest(value, keys));
+                setKey(parent, `+${key}:textDigest`, textDigest(value, keys));
                 continue;
               }
               const embedded = parseJson(value);
@@ -61,7 +61,7 @@ export function compileAugment(a: Augment, location: string): CompiledAugment {
                 hits++;
                 return writeJson(textDigest(x, keys));
               });
-              if (hits > 0) parent.set(`+${key}:textDigest`, writeJson(embedded));
+              if (hits > 0) setKey(parent, `+${key}:textDigest`, writeJson(embedded));
             } catch {
               // Psoxy swallows augment failures: the field is left without a digest.
             }

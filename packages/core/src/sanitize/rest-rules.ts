@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { parseJsonDocuments } from '../json/parse.js';
-import { writeJson } from '../json/write.js';
-import type { JsonValue } from '../json/value.js';
+import { parseJsonDocumentsAuto } from '../json/parse.js';
+import { writeJson, writeJsonNative } from '../json/write.js';
+import { type JsonValue, orderedObjectCount } from '../json/value.js';
 import { JsonPathSyntaxError } from '../jsonpath/index.js';
 import { JavaRegexError } from '../regex/java-regex.js';
 import { type JavaPattern, javaPattern } from '../regex/pattern.js';
-import { javaTrim } from '../regex/strings.js';
 import { checkParameterFormat, checkQuerySchemas, validateParameter } from '../endpoint/params.js';
 import { pathTemplateToRegex } from '../endpoint/path-template.js';
 import { type QueryParam, parseQuery, splitUrl } from '../endpoint/query.js';
@@ -223,13 +222,24 @@ export class CompiledRestRules {
    */
   sanitize(endpoint: CompiledEndpoint, body: string, ctx: SanitizeContext): string {
     if (body === '') return body;
-    let docs: JsonValue[];
+    let parsed: ReturnType<typeof parseJsonDocumentsAuto>;
     try {
-      docs = parseJsonDocuments(body);
+      parsed = parseJsonDocumentsAuto(body);
     } catch (e) {
       throw new SanitizeError(`response is not valid JSON: ${(e as Error).message}`);
     }
-    return javaTrim(docs.map((d) => writeJson(this.sanitizeDocument(endpoint, d, ctx))).join('\n'));
+    const out: string[] = [];
+    const memoCtx: SanitizeContext = ctx.memo ? ctx : { ...ctx, memo: { plain: new Map(), reversible: new Map() } };
+    for (const doc of parsed.docs) {
+      const ordered = orderedObjectCount();
+      const clean = this.sanitizeDocument(endpoint, doc, memoCtx);
+      // JSON.stringify writes exactly what Jackson would unless the document holds doubles, big
+      // integers or objects whose key order JS would change.
+      const native = !parsed.exact && orderedObjectCount() === ordered;
+      out.push(native ? writeJsonNative(clean, parsed.controlEscapes) : writeJson(clean));
+    }
+    // Psoxy trims the result; serialized JSON values never start or end with whitespace.
+    return out.join('\n');
   }
 }
 

@@ -1,4 +1,4 @@
-import { JsonDouble, type JsonObject, type JsonValue } from '../json/value.js';
+import { JsonDouble, type JsonObject, type JsonValue, getKey, isContainer, isJsonObject, keysOf, setKey } from '../json/value.js';
 import { javaNumberToString } from '../json/java-number.js';
 import type { SchemaFilter } from '../rules/model.js';
 
@@ -24,10 +24,10 @@ function asText(v: JsonValue): string {
 }
 
 function toInteger(v: JsonValue): JsonValue {
-  if (typeof v === 'number') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'bigint') return v >= LONG_MIN && v <= LONG_MAX ? v : null;
-  if (v instanceof JsonDouble) {
-    const d = v.value;
+  if (v instanceof JsonDouble || typeof v === 'number') {
+    const d = typeof v === 'number' ? v : v.value;
     if (d >= INT_MIN && d <= INT_MAX) return Math.trunc(d) || 0;
     if (d >= -9.223372036854776e18 && d <= 9.223372036854776e18) {
       const t = BigInt(Math.trunc(d));
@@ -73,7 +73,7 @@ export class SchemaFilterEngine {
     }
     if (schema.type === undefined) {
       // Typeless: containers are redacted, scalars kept.
-      if (node instanceof Map || Array.isArray(node)) return null;
+      if (isContainer(node)) return null;
       return node;
     }
     if (schema.if) {
@@ -93,19 +93,20 @@ export class SchemaFilterEngine {
       case 'boolean':
         return typeof node === 'boolean' ? node : node === null ? false : null;
       case 'object': {
-        if (!(node instanceof Map)) return null;
-        const out: JsonObject = new Map();
+        if (!isJsonObject(node)) return null;
+        const out: JsonObject = {};
         const props = schema.properties ?? {};
-        for (const [k, v] of node) {
+        for (const k of keysOf(node)) {
+          const v = node[k] as JsonValue;
           if (k.startsWith('+')) {
-            out.set(k, v);
+            setKey(out, k, v);
             continue;
           }
           const ps = Object.hasOwn(props, k) ? props[k] : undefined;
           if (!ps) continue;
           const r = this.apply(v, ps, root);
           if (r === NOT_MATCHED) return NOT_MATCHED;
-          out.set(k, r);
+          setKey(out, k, r);
         }
         return out;
       }
@@ -113,7 +114,7 @@ export class SchemaFilterEngine {
         if (!Array.isArray(node)) return null;
         const out: JsonValue[] = [];
         for (const item of node) {
-          const r = schema.items ? this.apply(item, schema.items, root) : item instanceof Map || Array.isArray(item) ? null : item;
+          const r = schema.items ? this.apply(item, schema.items, root) : isContainer(item) ? null : item;
           if (r === NOT_MATCHED) return NOT_MATCHED;
           if (r !== null) out.push(r);
         }
@@ -131,21 +132,21 @@ export class SchemaFilterEngine {
     const keys = Object.keys(schema.properties ?? {}).sort();
     const key = keys[0];
     if (key === undefined) return this.apply(node, schema, root);
-    const child = node instanceof Map ? (node.get(key) ?? null) : null;
+    const child = isJsonObject(node) ? (getKey(node, key) ?? null) : null;
     return this.apply(child, (schema.properties as Record<string, SchemaFilter>)[key] as SchemaFilter, root);
   }
 
   /** As a `then`: keep the fields that have a property schema, filtered, without a type check. */
   private thenBranch(node: JsonValue, schema: SchemaFilter, root: SchemaFilter): Result {
-    if (!(node instanceof Map)) return node;
-    const out: JsonObject = new Map();
+    if (!isJsonObject(node)) return node;
+    const out: JsonObject = {};
     const props = schema.properties ?? {};
-    for (const [k, v] of node) {
+    for (const k of keysOf(node)) {
       const ps = Object.hasOwn(props, k) ? props[k] : undefined;
       if (!ps) continue;
-      const r = this.apply(v, ps, root);
+      const r = this.apply(node[k] as JsonValue, ps, root);
       if (r === NOT_MATCHED) return NOT_MATCHED;
-      out.set(k, r);
+      setKey(out, k, r);
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../json/value.js';
+import { type JsonObject, setKey } from '../json/value.js';
 import { javaPattern } from '../regex/pattern.js';
 import { javaTrim } from '../regex/strings.js';
 
@@ -11,10 +11,10 @@ const NON_WORD = javaPattern('\\W+');
  * `text.toLowerCase().split("\\W+")`.
  */
 export function textDigest(text: string, keywords: ReadonlySet<string>): JsonObject {
-  const out: JsonObject = new Map();
+  const out: JsonObject = {};
   if (text.length === 0) {
-    out.set('length', 0);
-    out.set('word_count', 0);
+    out.length = 0;
+    out.word_count = 0;
     return out;
   }
   let matched: Map<string, number> | undefined;
@@ -27,11 +27,12 @@ export function textDigest(text: string, keywords: ReadonlySet<string>): JsonObj
     }
   }
   if (matched) {
-    const sorted: JsonObject = new Map([...matched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    out.set('keywords', sorted);
+    const sorted: JsonObject = {};
+    for (const [k, n] of [...matched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) setKey(sorted, k, n);
+    out.keywords = sorted;
   }
-  out.set('length', text.length);
-  out.set('word_count', WHITESPACE.split(javaTrim(text)).length);
+  out.length = text.length;
+  out.word_count = WHITESPACE.split(javaTrim(text)).length;
   return out;
 }
 

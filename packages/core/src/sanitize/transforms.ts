@@ -14,6 +14,23 @@ export interface SanitizeContext {
   pseudonymizer: Pseudonymizer;
   /** `X-Psoxy-Pseudonym-Implementation: v0.3`: reversible URL_SAFE_TOKENs fall back to JSON. */
   legacyPseudonyms?: boolean;
+  /**
+   * Tokens already computed for this response (a response repeats the same people many times).
+   * Made per response by the sanitizer; never shared between requests.
+   */
+  memo?: { plain: Map<string, string | null>; reversible: Map<string, string | null> };
+}
+
+/** A URL-safe token, memoized for the response when the context carries a memo. */
+function memoToken(ctx: SanitizeContext, v: JsonValue, opts: { includeReversible: boolean }): string | null {
+  const memo = ctx.memo;
+  if (memo === undefined || typeof v !== 'string') return ctx.pseudonymizer.pseudonymToken(v, opts);
+  const m = opts.includeReversible ? memo.reversible : memo.plain;
+  const hit = m.get(v);
+  if (hit !== undefined) return hit;
+  const t = ctx.pseudonymizer.pseudonymToken(v, opts);
+  m.set(v, t);
+  return t;
 }
 
 /** A transform that failed on a value: sanitization stops and nothing is returned. */
@@ -32,11 +49,11 @@ export interface CompiledTransform {
 /** JSON text of a pseudonymized identity (Jackson field order: domain, hash, original, reversible). */
 export function identityJson(id: PseudonymizedIdentity | null): string {
   if (id === null) return 'null';
-  const m: JsonObject = new Map();
-  if (id.domain !== undefined) m.set('domain', id.domain);
-  m.set('hash', id.hash);
-  if (id.original !== undefined) m.set('original', id.original);
-  if (id.reversible !== undefined) m.set('reversible', id.reversible);
+  const m: JsonObject = {};
+  if (id.domain !== undefined) m.domain = id.domain;
+  m.hash = id.hash;
+  if (id.original !== undefined) m.original = id.original;
+  if (id.reversible !== undefined) m.reversible = id.reversible;
   return writeJson(m);
 }
 
@@ -60,10 +77,12 @@ function compileMapFn(t: Transform): MapFn {
       switch (t.encoding) {
         case 'URL_SAFE_TOKEN':
           return (v, ctx) => {
-            const id = ctx.pseudonymizer.pseudonymize(v, opts);
-            if (id === null) return null;
-            if (ctx.legacyPseudonyms && id.reversible !== undefined) return identityJson(id);
-            return Pseudonymizer.token(id);
+            if (ctx.legacyPseudonyms && opts.includeReversible) {
+              // v0.3 callers cannot take reversible URL-safe tokens: they get the JSON form
+              const id = ctx.pseudonymizer.pseudonymize(v, opts);
+              return id === null ? null : identityJson(id);
+            }
+            return memoToken(ctx, v, opts);
           };
         case 'JSON':
           return (v, ctx) => identityJson(ctx.pseudonymizer.pseudonymize(v, opts));

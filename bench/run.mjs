@@ -1,0 +1,48 @@
+// pnpm bench: runs every benchmark, prints ratios against baselines measured in the same run, and
+// records them in bench/RESULTS.md.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, recordSection } from './lib.mjs';
+import { benchPseudonymize } from './pseudonymize.bench.mjs';
+import { benchSanitize } from './sanitize.bench.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const results = join(here, 'RESULTS.md');
+const only = process.argv[2];
+if (!existsSync(join(here, '.data', 'github-pulls.json'))) await import('./generate.mjs');
+const date = new Date().toISOString().slice(0, 10);
+const fmt = (x, d = 2) => x.toFixed(d);
+
+if (!only || only === 'sanitize') {
+  const rows = benchSanitize(here);
+  const table = [
+    '| response | size | JSON.parse+stringify | sanitize | **ratio** | of which parse | of which write |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.mb, 1)} MB | ${fmt(r.baseline, 1)} ms | ${fmt(r.sanitize, 1)} ms | **${fmt(r.ratio)}** | ${fmt(r.parse, 1)} ms | ${fmt(r.write, 1)} ms |`),
+  ].join('\n');
+  console.log(`\nSanitize (budget: ratio <= 2.0, aim <= 1.3)\n${table}`);
+  recordSection(
+    results,
+    'sanitize',
+    `## Sanitize: API response -> sanitized response\n\n${date}, ${machine()}. Median of 15 interleaved runs; ratio = sanitize time / (JSON.parse + JSON.stringify) of the same text. Budget <= 2.0, aim <= 1.3.\n\n${table}`,
+  );
+}
+
+if (!only || only === 'pseudonymize') {
+  const rows = benchPseudonymize();
+  const table = [
+    '| values | raw `crypto.hash` /s | raw `createHash` /s | psoxy pseudonyms /s | **ratio** vs `crypto.hash` | ratio vs `createHash` |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${Math.round(r.rawPerSec).toLocaleString('en')} | ${Math.round(r.classicPerSec).toLocaleString('en')} | ${Math.round(r.psoxyPerSec).toLocaleString('en')} | **${fmt(r.ratio)}** | ${fmt(r.classicRatio)} |`,
+    ),
+  ].join('\n');
+  console.log(`\nPseudonymizer (budget: >= 0.8 of raw)\n${table}`);
+  recordSection(
+    results,
+    'pseudonymize',
+    `## Pseudonymizer: pseudonyms per second\n\n${date}, ${machine()}. 200 000 distinct values, median of 21 interleaved runs; ratio = psoxy rate / raw SHA-256 rate of the same strings, against the fastest raw call (one-shot \`crypto.hash\`, base64url) and the classic \`createHash().digest()\`. A pseudonym also appends the salt, prefixes \`t~\` and, for emails, recognizes and canonicalizes the address (RFC 2822) and keeps the domain. Budget >= 0.8.\n\n${table}`,
+  );
+}

@@ -216,10 +216,12 @@ function directoryUsers(target) {
 
 mkdirSync(out, { recursive: true });
 const TARGET = 5 * 1024 * 1024;
+// Formatted as the real APIs send them: Google APIs pretty-print (2 spaces), GitHub is compact.
 const files = {
-  'calendar-events.json': calendarEvents(TARGET),
-  'github-pulls.json': githubPulls(TARGET),
-  'directory-users.json': directoryUsers(TARGET),
+  'calendar-events.json': [calendarEvents(TARGET), 2],
+  'github-pulls.json': [githubPulls(TARGET), 0],
+  'directory-users.json': [directoryUsers(TARGET), 2],
 };
-for (const [name, data] of Object.entries(files)) writeFileSync(join(out, name), JSON.stringify(data, null, 1));
+for (const [name, [data, indent]] of Object.entries(files)) writeFileSync(join(out, name), JSON.stringify(data, null, indent || undefined));
 export const GENERATED = Object.keys(files);
+console.log(`generated ${GENERATED.join(', ')} in ${out}`);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type JsonObject,
+  type JsonValue,
   JsonDouble,
   deleteKey,
   hasKey,
@@ -14,7 +15,6 @@ import {
   parseJson,
   parseJsonDocuments,
   parseJsonDocumentsAuto,
-  prescanJson,
   quoteJsonString,
   writeJson,
   writeJsonNative,
@@ -126,20 +126,19 @@ describe('JSON fidelity', () => {
     );
   });
 
-  it('prescan sends to the exact parser exactly what JSON.parse would get wrong', () => {
-    const exact = (t: string) => prescanJson(t).exact;
-    expect(exact('{"a":1.5}')).toBe(true);
-    expect(exact('[1e5]')).toBe(true);
-    expect(exact('{"a":-2E-3}')).toBe(true);
-    expect(exact('{"id":1234567890123456}')).toBe(true);
-    expect(exact('{"10":1}')).toBe(true);
-    expect(exact('{ "0" : 1}')).toBe(true);
-    expect(exact('{"__proto__":1}')).toBe(true);
-    expect(exact('{"a":"1.5 kg, \\"10\\": x","t":"10:00:00.000Z","b":123456789012345}')).toBe(false);
-    expect(exact('{"01":1,"4294967295":2,"_x":3}')).toBe(false);
-    expect(exact('{"s":"\\\\","10":1}')).toBe(true);
-    expect(prescanJson('{"a":"\\u001f"}').controlEscapes).toBe(true);
-    expect(prescanJson('{"a":"\\u000a\\\\u001f"}').controlEscapes).toBe(false);
+  it('uses JSON.parse only when it is faithful', () => {
+    const native = (t: string) => {
+      const r = parseJsonDocumentsAuto(t);
+      return !r.exact && writeJsonNative(r.docs[0] as JsonValue, r.controlEscapes) === writeJson(parseJson(t));
+    };
+    expect(native('{"a":1,"t":"10:00:00.000Z","s":"v1.0beta 2e5x","b":123456789012345}')).toBe(true);
+    expect(native('{"01":1,"4294967295":2,"_x":3}')).toBe(true);
+    for (const t of ['{"a":1.0}', '[1e5]', '1E5', '{"a":1.5E10}', '{"a":-0.0}', '{"id":12345678901234567}', '{"10":1}', '{"__proto__":1}', '{"a":1.5e-7}']) {
+      expect(parseJsonDocumentsAuto(t).exact, t).toBe(true);
+      const r = parseJsonDocumentsAuto(t);
+      expect(r.docs.map(writeJson).join(''), t).toBe(writeJson(parseJson(t)));
+    }
+    expect(parseJsonDocumentsAuto('{"a":"\\u001f"}').controlEscapes).toBe(true);
   });
 
   it('the native path writes exactly what the exact path writes (property)', () => {
@@ -172,6 +171,29 @@ describe('JSON fidelity', () => {
     deleteKey(ordered, 'z');
     expect(writeJson(ordered)).toBe('{"10":2,"5":3}');
     expect(jsonEquals(ordered, parseJson('{"5":3,"10":2}'))).toBe(true);
+  });
+
+  it('the native path never loses a number lexeme Jackson would keep (property)', () => {
+    const lexeme = fc.oneof(
+      fc.constantFrom('1.0', '2.000', '-0.0', '1e5', '1E5', '1.5E10', '1e+16', '2.5e-3', '0.001', '1.5', '100', '-7'),
+      fc.integer().map(String),
+      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
+      fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: -30, max: 30 }), fc.boolean()).map(
+        ([a, b, e, upper]) => `${a}.${b}${upper ? 'E' : 'e'}${e}`,
+      ),
+    );
+    const doc = fc.array(fc.tuple(fc.constantFrom('a', 'b', '1', '__proto__', 'x y'), lexeme, fc.constantFrom(' ', '', '\n  ')), { maxLength: 6 }).map(
+      (entries) => `{${entries.map(([k, n, ws]) => `"${k}":${ws}${n}${ws}`).join(',')}}`,
+    );
+    fc.assert(
+      fc.property(fc.oneof(doc, lexeme, doc.map((d) => `[${d},${d}]`)), (text) => {
+        const auto = parseJsonDocumentsAuto(text);
+        const exactOut = parseJsonDocuments(text).map(writeJson).join('\n');
+        const autoOut = auto.docs.map((d) => (auto.exact ? writeJson(d) : writeJsonNative(d, auto.controlEscapes))).join('\n');
+        expect(autoOut).toBe(exactOut);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps integral doubles as doubles', () => {

@@ -326,90 +326,110 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+// a digit, an exponent, and the end of the number (strings of hex digits rarely end that way)
+const UNSIGNED_OR_SIGNED_EXPONENT = /[0-9][eE][-+]?[0-9]+(?:[\s,\]}]|$)/;
+
 /**
- * Decides whether `JSON.parse` would give exactly what the exact parser gives: no number with a
- * fraction or exponent, no integer of 16+ digits, no integer-like or `__proto__` key. Strings are
- * skipped with `indexOf`, so this costs a fraction of a parse. Also reports whether any string
- * holds a control character escape that Jackson writes in upper-case hex (JSON.stringify would use
- * lower case).
+ * Whether the text may hold a number that Jackson reads as a double with an integral value
+ * (`1.0`, `2.000`, `1e5`, `1.5E3`): `JSON.parse` would turn it into an integer. Searched over the
+ * whole text, strings included: a false alarm only costs the exact parser.
  */
-export function prescanJson(text: string): { exact: boolean; controlEscapes: boolean } {
+function mayHoldIntegralDouble(text: string): boolean {
   const n = text.length;
-  let controlEscapes = false;
-  // The next backslash at or after the current string: found once and reused until passed.
-  let nextBackslash = text.indexOf('\\');
-  if (nextBackslash < 0) nextBackslash = n;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      // a string: jump to its end, looking at escapes only if there is one inside
-      const start = i + 1;
-      let end = text.indexOf('"', start);
-      if (end < 0) return { exact: true, controlEscapes }; // invalid: the exact parser says where
-      while (nextBackslash < end) {
-        const p = nextBackslash;
-        if (text.charCodeAt(p + 1) === 117 && text.charCodeAt(p + 2) === 48 && text.charCodeAt(p + 3) === 48) {
-          const code = Number.parseInt(text.slice(p + 4, p + 6), 16);
-          if (code < 32 && code !== 8 && code !== 9 && code !== 10 && code !== 12 && code !== 13) controlEscapes = true;
-        }
-        // the escaped char may be the quote we took for the end
-        if (p + 1 === end) {
-          end = text.indexOf('"', end + 1);
-          if (end < 0) return { exact: true, controlEscapes };
-        }
-        nextBackslash = text.indexOf('\\', p + 2);
-        if (nextBackslash < 0) nextBackslash = n;
-      }
-      i = end + 1;
-      // a key? (string followed by ':')
-      let k = i;
-      let e = text.charCodeAt(k);
-      while (e === 32 || e === 10 || e === 13 || e === 9) e = text.charCodeAt(++k);
-      if (e === 58) {
-        const first = text.charCodeAt(start);
-        if ((first >= 48 && first <= 57) || first === 95) {
-          const key = text.slice(start, end);
-          if (key === '__proto__' || isIndexKey(key)) return { exact: true, controlEscapes };
-        }
-      }
-      continue;
+  let i = text.indexOf('.0');
+  while (i >= 0) {
+    let j = i + 2;
+    while (text.charCodeAt(j) === 48) j++;
+    const before = text.charCodeAt(i - 1);
+    if (before >= 48 && before <= 57) {
+      const c = text.charCodeAt(j);
+      if (j >= n || c === 44 || c === 93 || c === 125 || c === 32 || c === 10 || c === 13 || c === 9 || c === 101 || c === 69) return true;
     }
-    if (c === 45 || (c >= 48 && c <= 57)) {
-      let j = c === 45 ? i + 1 : i;
-      const digitsStart = j;
-      let d = text.charCodeAt(j);
-      while (d >= 48 && d <= 57) d = text.charCodeAt(++j);
-      if (d === 46 || d === 101 || d === 69 || j - digitsStart > MAX_SAFE_DIGITS) return { exact: true, controlEscapes };
-      i = j;
-      continue;
-    }
-    i++;
+    i = text.indexOf('.0', j);
   }
-  return { exact: false, controlEscapes };
+  return UNSIGNED_OR_SIGNED_EXPONENT.test(text);
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const REDO = 2;
+const DOUBLES = 1;
+
+/** Flags of {@link inspectParsed} for one number: DOUBLES for a non-integral one, REDO beyond 2^53. */
+function numberFlags(x: number): number {
+  if (!Number.isInteger(x)) return DOUBLES;
+  return x > MAX_SAFE || x < -MAX_SAFE ? REDO : 0;
+}
+
+function inspectArray(v: JsonValue[]): number {
+  let flags = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x === 'object' && x !== null) flags |= Array.isArray(x) ? inspectArray(x) : inspectObject(x as JsonObject);
+    else if (typeof x === 'number') flags |= numberFlags(x);
+    if (flags & REDO) return flags;
+  }
+  return flags;
+}
+
+function inspectObject(v: JsonObject): number {
+  let flags = 0;
+  let first = true;
+  for (const k in v) {
+    if (first) {
+      first = false;
+      // integer-like keys are enumerated first: if there is one, the first key is one
+      const c = k.charCodeAt(0);
+      if (c >= 48 && c <= 57 && isIndexKey(k)) return REDO;
+    }
+    const x = v[k];
+    if (typeof x === 'object' && x !== null) flags |= Array.isArray(x) ? inspectArray(x) : inspectObject(x as JsonObject);
+    else if (typeof x === 'number') flags |= numberFlags(x);
+    if (flags & REDO) return flags;
+  }
+  // JSON.parse makes `__proto__` an own property; JS objects would treat it specially
+  if (Object.hasOwn(v, '__proto__')) return REDO;
+  return flags;
+}
+
+/**
+ * Looks at what `JSON.parse` produced: an integer beyond 2^53 (precision lost), an integer-like
+ * key (JS moved it first) or a `__proto__` key mean the exact parser must redo it; a non-integral
+ * double means the output must be written with Java's number format.
+ */
+function inspectParsed(doc: JsonValue): 'exact-parse' | 'exact-write' | 'native' {
+  let flags = 0;
+  if (typeof doc === 'number') flags = numberFlags(doc);
+  else if (Array.isArray(doc)) flags = inspectArray(doc);
+  else if (typeof doc === 'object' && doc !== null) flags = inspectObject(doc as JsonObject);
+  return flags & REDO ? 'exact-parse' : flags & DOUBLES ? 'exact-write' : 'native';
 }
 
 export interface ParsedDocuments {
   docs: JsonValue[];
-  /** True when the exact parser was needed (doubles, big integers, integer-like keys...). */
+  /** True when the documents must be written by the exact writer (doubles, big integers...). */
   exact: boolean;
-  /** Strings hold control characters Jackson escapes in upper-case hex. */
+  /** Strings may hold control characters Jackson escapes in upper-case hex. */
   controlEscapes: boolean;
 }
 
 /**
- * Parses every top-level value, with `JSON.parse` when it is faithful (see {@link prescanJson}),
- * else with the exact parser. Invalid JSON always gets the exact parser's located error.
+ * Parses every top-level value, with `JSON.parse` when its result is faithful, else with the
+ * exact parser. Invalid JSON always gets the exact parser's located error.
  */
 export function parseJsonDocumentsAuto(text: string): ParsedDocuments {
   const t = stripBom(text);
-  const scan = prescanJson(t);
-  if (!scan.exact) {
+  const controlEscapes = t.includes('\\u00');
+  if (!mayHoldIntegralDouble(t)) {
+    let doc: JsonValue | undefined;
     try {
-      return { docs: [JSON.parse(t) as JsonValue], exact: false, controlEscapes: scan.controlEscapes };
+      doc = JSON.parse(t) as JsonValue;
     } catch {
       // several documents (NDJSON), or invalid: the exact parser handles both
     }
+    if (doc !== undefined) {
+      const how = inspectParsed(doc);
+      if (how !== 'exact-parse') return { docs: [doc], exact: how === 'exact-write', controlEscapes };
+    }
   }
-  return { docs: parseJsonDocuments(t), exact: true, controlEscapes: scan.controlEscapes };
+  return { docs: parseJsonDocuments(t), exact: true, controlEscapes };
 }

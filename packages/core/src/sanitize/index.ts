@@ -7,6 +7,6 @@ export {
   type MatchResult,
   type RequestToMatch,
 } from './rest-rules.js';
-export { TransformError, identityJson, type SanitizeContext } from './transforms.js';
+export { TokenMemo, TransformError, identityJson, type SanitizeContext } from './transforms.js';
 export { SchemaFilterError } from './schema-filter.js';
 export { textDigest } from './text-digest.js';

@@ -14,7 +14,7 @@ import { describeLocation } from '../rules/load.js';
 import type { Endpoint, ParameterSchema, RestRules } from '../rules/model.js';
 import { type CompiledAugment, alreadyAugmented, compileAugment } from './augments.js';
 import { SchemaFilterEngine } from './schema-filter.js';
-import { type CompiledTransform, type SanitizeContext, TransformError, compileTransform } from './transforms.js';
+import { type CompiledTransform, type SanitizeContext, TokenMemo, TransformError, compileTransform } from './transforms.js';
 
 /** Runs `f`, turning a JSONPath/regex/transform compile failure into a RulesError at `path`. */
 function at<T>(rules: unknown, path: PropertyKey[], source: string | undefined, f: () => T): T {
@@ -229,7 +229,7 @@ export class CompiledRestRules {
       throw new SanitizeError(`response is not valid JSON: ${(e as Error).message}`);
     }
     const out: string[] = [];
-    const memoCtx: SanitizeContext = ctx.memo ? ctx : { ...ctx, memo: { plain: new Map(), reversible: new Map() } };
+    const memoCtx: SanitizeContext = ctx.memo ? ctx : { ...ctx, memo: new TokenMemo() };
     for (const doc of parsed.docs) {
       const ordered = orderedObjectCount();
       const clean = this.sanitizeDocument(endpoint, doc, memoCtx);

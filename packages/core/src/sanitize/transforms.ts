@@ -18,19 +18,44 @@ export interface SanitizeContext {
    * Tokens already computed for this response (a response repeats the same people many times).
    * Made per response by the sanitizer; never shared between requests.
    */
-  memo?: { plain: Map<string, string | null>; reversible: Map<string, string | null> };
+  memo?: TokenMemo;
+}
+
+/**
+ * Per-response memo of tokens. A calendar page names the same few hundred people thousands of
+ * times; a directory page names each person once. The memo watches its hit rate and stops itself
+ * when values do not repeat, so it never costs more than it saves.
+ */
+export class TokenMemo {
+  private readonly plain = new Map<string, string | null>();
+  private readonly reversible = new Map<string, string | null>();
+  private lookups = 0;
+  private hits = 0;
+  private active = true;
+
+  token(pseudonymizer: Pseudonymizer, v: JsonValue, opts: { includeReversible: boolean }): string | null {
+    if (!this.active || typeof v !== 'string') return pseudonymizer.pseudonymToken(v, opts);
+    const m = opts.includeReversible ? this.reversible : this.plain;
+    const hit = m.get(v);
+    this.lookups++;
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
+    const t = pseudonymizer.pseudonymToken(v, opts);
+    m.set(v, t);
+    // Reversible tokens (AES) are dear enough to always keep; plain hashes only if they repeat.
+    if (this.lookups === 2000 && this.hits < 200 && !opts.includeReversible) {
+      this.active = false;
+      this.plain.clear();
+    }
+    return t;
+  }
 }
 
 /** A URL-safe token, memoized for the response when the context carries a memo. */
 function memoToken(ctx: SanitizeContext, v: JsonValue, opts: { includeReversible: boolean }): string | null {
-  const memo = ctx.memo;
-  if (memo === undefined || typeof v !== 'string') return ctx.pseudonymizer.pseudonymToken(v, opts);
-  const m = opts.includeReversible ? memo.reversible : memo.plain;
-  const hit = m.get(v);
-  if (hit !== undefined) return hit;
-  const t = ctx.pseudonymizer.pseudonymToken(v, opts);
-  m.set(v, t);
-  return t;
+  return ctx.memo ? ctx.memo.token(ctx.pseudonymizer, v, opts) : ctx.pseudonymizer.pseudonymToken(v, opts);
 }
 
 /** A transform that failed on a value: sanitization stops and nothing is returned. */

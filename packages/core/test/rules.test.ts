@@ -88,3 +88,11 @@ endpoints:
     expect(JSON.stringify(s)).toContain('pseudonymizeRegexMatches');
   });
 });
+
+describe('the published JSON Schema file', () => {
+  it('is what rulesJsonSchema() gives (regenerate: pnpm psoxy rules schema > packages/core/rules.schema.json)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = JSON.parse(readFileSync(new URL('../rules.schema.json', import.meta.url), 'utf8'));
+    expect(file).toEqual(rulesJsonSchema());
+  });
+});

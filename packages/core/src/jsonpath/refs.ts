@@ -47,9 +47,15 @@ export function convertRef(r: PathRef, f: (v: JsonValue) => JsonValue): void {
   switch (r.kind) {
     case 'root':
       throw new JsonPathModificationError('a path that selects the document root cannot be transformed');
-    case 'property':
-      if (hasKey(r.parent, r.key)) setKey(r.parent, r.key, f(r.parent[r.key] as JsonValue));
+    case 'property': {
+      const { parent, key } = r;
+      if (!hasKey(parent, key)) return;
+      const v = f(parent[key] as JsonValue);
+      // an existing key keeps its place: plain assignment, except for `__proto__` (a setter)
+      if (key === '__proto__') setKey(parent, key, v);
+      else parent[key] = v;
       return;
+    }
     case 'properties':
       for (const k of r.keys) if (hasKey(r.parent, k)) setKey(r.parent, k, f(r.parent[k] as JsonValue));
       return;

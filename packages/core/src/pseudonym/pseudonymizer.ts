@@ -205,6 +205,8 @@ export class Pseudonymizer {
       return id ? Pseudonymizer.token(id) : null;
     }
     if (isBlank(value)) return null;
+    // no '@': not an email of any form (the common case for ids)
+    if (value.indexOf('@') < 0) return `t~${saltedSha256Base64url(value, this.salt)}`;
     if (CANONICAL_EMAIL.test(value)) {
       const at = value.indexOf('@');
       const canonical = this.emailCanonicalization === 'IGNORE_DOTS' ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1)) : value;
@@ -213,7 +215,6 @@ export class Pseudonymizer {
       return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
     }
     const at = scanSimpleEmail(value);
-    if (at === -2) return `t~${saltedSha256Base64url(value, this.salt)}`; // no '@': not an email
     if (at > 0) {
       // A plain address already in canonical form (the usual case) is hashed as it is.
       const s = lastSimpleEmail;

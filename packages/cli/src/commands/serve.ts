@@ -1,0 +1,76 @@
+import { Flags } from '@oclif/core';
+import { type NodeServer, serveNode } from '@psoxy/core';
+import { PsoxyCommand } from '../lib/base.js';
+import { UserError } from '../lib/errors.js';
+import { localProxy } from '../lib/proxy-setup.js';
+import { pseudonymizerFlags } from '../lib/pseudonymizer-flags.js';
+
+export default class Serve extends PsoxyCommand {
+  static override summary = 'Run the API proxy on this machine, in front of a source.';
+
+  static override description = `Listens on 127.0.0.1 and answers like a deployed proxy: each request is checked against the rules (403 X-Psoxy-Error: BLOCKED_BY_RULES otherwise), sent to the target with the source's credentials, and its response sanitized. Reversible pseudonyms (p~...) in requests are decrypted first. A health check answers any request carrying X-Psoxy-Health-Check.
+
+Settings take Psoxy's environment names when flags are absent: TARGET_HOST, RULES, PSOXY_SALT, PSOXY_ENCRYPTION_KEY, EMAIL_CANONICALIZATION, EMAIL_DOMAIN_HANDLING, REQUEST_TIMEOUT_SECONDS, ALLOWED_DATA_ACCESS_IP_BLOCKS, REQUEST_PATH_PREFIX_TO_TRIM. Secrets are read from the flags, then --secrets <file> (JSON, written back when tokens rotate), then the environment.
+
+Logs one line per request (method, path, status, time; never bodies, query values or secrets). Stops cleanly on Ctrl-C or SIGTERM.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --rules github.yaml --target https://api.github.com --salt "$SALT"',
+    'TARGET_HOST=www.googleapis.com PSOXY_SALT=... <%= config.bin %> <%= command.id %> --rules calendar.yaml --port 9000',
+    '<%= config.bin %> <%= command.id %> --rules rules.yaml --target http://127.0.0.1:8081 --allow-http-target --salt s',
+  ];
+
+  static override flags = {
+    rules: Flags.string({ char: 'r', description: 'Rule file (Psoxy YAML or native YAML/JSON); default: RULES.', helpValue: '<file>' }),
+    target: Flags.string({ char: 't', description: 'Base URL of the source (https://host[/path]); default: TARGET_HOST.', helpValue: '<base-url>' }),
+    connector: Flags.string({ description: 'Serve an installed connector (its rules and auth) instead of --rules.', helpValue: '<id>' }),
+    port: Flags.integer({ char: 'p', description: 'Port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
+    host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
+    secrets: Flags.string({ description: 'JSON file of secrets ({"NAME": "value"}); rotated tokens are written back to it.', helpValue: '<file>' }),
+    'allow-http-target': Flags.boolean({ description: 'Allow an http:// target (a local test source only).', default: false }),
+    'log-format': Flags.string({ description: 'Request log format.', options: ['text', 'json'], default: 'text' }),
+    ...pseudonymizerFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Serve);
+    if (flags.connector) {
+      throw new UserError(`unknown connector '${flags.connector}': no connector packages are installed yet; use --rules <file> --target <base-url>`);
+    }
+    if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
+      process.stderr.write(`warning: listening on ${flags.host}: anyone who can reach it can call the source through the proxy\n`);
+    }
+    const { handler, rules, target } = await localProxy({
+      rulesFile: flags.rules,
+      target: flags.target,
+      salt: flags.salt,
+      encryptionKey: flags['encryption-key'],
+      secretsFile: flags.secrets,
+      allowHttpTarget: flags['allow-http-target'],
+      logJson: flags['log-format'] === 'json',
+      env: {
+        ...process.env,
+        EMAIL_CANONICALIZATION: flags['email-canonicalization'],
+        EMAIL_DOMAIN_HANDLING: flags['email-domain-handling'],
+      },
+    });
+    let server: NodeServer;
+    try {
+      server = await serveNode(handler, { port: flags.port, host: flags.host });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UserError(`port ${flags.port} is in use: pass --port <n> (or --port 0 for any free port)`);
+      if (code === 'EACCES') throw new UserError(`not allowed to listen on port ${flags.port}: use a port above 1023`);
+      throw e;
+    }
+    process.stdout.write(`psoxy is listening on ${server.url} -> ${target} (${rules.endpoints.length} endpoint rules)\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.stdout.write('stopping\n');
+        server.close().then(resolve, resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import { EMAIL_CANONICALIZATIONS, EMAIL_DOMAIN_HANDLINGS, type EmailCanonicalization, type EmailDomainHandling, Pseudonymizer } from '../pseudonym/pseudonymizer.js';
+import type { SecretStore } from '../runtime/secrets.js';
+import { parseIpBlocks } from './ip.js';
+
+/** Configuration problems, all of them at once, each saying what is wrong and what is expected. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Settings of the API proxy, from Psoxy's environment names. */
+export interface ProxySettings {
+  /** `TARGET_HOST` as a base URL. */
+  target?: string | undefined;
+  /** `RULES` (plain, base64 or base64-gzip YAML). */
+  rules?: string | undefined;
+  /** `SOURCE`. */
+  source?: string | undefined;
+  timeoutMs: number;
+  allowedIpBlocks?: string | undefined;
+  requestPathPrefixToTrim?: string | undefined;
+  functionName?: string | undefined;
+  followRedirects: boolean;
+  emailCanonicalization: EmailCanonicalization;
+  emailDomainHandling: EmailDomainHandling;
+}
+
+type Env = Record<string, string | undefined>;
+
+function bool(env: Env, name: string, dflt: boolean, problems: string[]): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  problems.push(`${name}=${v} is not a boolean (true or false)`);
+  return dflt;
+}
+
+function oneOf<T extends string>(env: Env, name: string, options: readonly T[], dflt: T, problems: string[]): T {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const u = v.toUpperCase() as T;
+  if (options.includes(u)) return u;
+  problems.push(`${name}=${v} is not one of ${options.join(', ')}`);
+  return dflt;
+}
+
+/**
+ * `TARGET_HOST` to a base URL: `host[/path]`, `https://` optional, `http://` refused (unless for
+ * local development).
+ */
+export function targetFromHost(value: string, allowInsecure = false): string {
+  const v = value.trim().replace(/\/+$/, '');
+  if (/^http:\/\//i.test(v) && !allowInsecure) throw new Error(`TARGET_HOST=${value} uses http://; the source must be reached over https`);
+  const withScheme = /^https?:\/\//i.test(v) ? v : `https://${v}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`TARGET_HOST=${value} is not a host name (expected e.g. api.example.com or api.example.com/base)`);
+  }
+  if (url.search || url.hash || url.username || url.password) throw new Error(`TARGET_HOST=${value} must be a host and optional path only`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Reads and validates the proxy's settings; every bad value is reported. */
+export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boolean } = {}): ProxySettings {
+  const problems: string[] = [];
+  let target: string | undefined;
+  if (env.TARGET_HOST) {
+    try {
+      target = targetFromHost(env.TARGET_HOST, opts.allowInsecureTarget);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  let timeoutMs = 55_000;
+  if (env.REQUEST_TIMEOUT_SECONDS) {
+    const n = Number(env.REQUEST_TIMEOUT_SECONDS);
+    if (!Number.isFinite(n) || n <= 0 || n > 900) problems.push(`REQUEST_TIMEOUT_SECONDS=${env.REQUEST_TIMEOUT_SECONDS} must be a number of seconds between 1 and 900`);
+    else timeoutMs = n * 1000;
+  }
+  if (env.ALLOWED_DATA_ACCESS_IP_BLOCKS) {
+    try {
+      parseIpBlocks(env.ALLOWED_DATA_ACCESS_IP_BLOCKS);
+    } catch (e) {
+      problems.push(`ALLOWED_DATA_ACCESS_IP_BLOCKS: ${(e as Error).message}`);
+    }
+  }
+  const impl = env.PSEUDONYM_IMPLEMENTATION;
+  if (impl && !/^(v0\.4|default)$/i.test(impl)) {
+    problems.push(`PSEUDONYM_IMPLEMENTATION=${impl} is not supported (only v0.4; legacy v0.3 pseudonyms are not produced)`);
+  }
+  const settings: ProxySettings = {
+    target,
+    rules: env.RULES || undefined,
+    source: env.SOURCE || undefined,
+    timeoutMs,
+    allowedIpBlocks: env.ALLOWED_DATA_ACCESS_IP_BLOCKS || undefined,
+    requestPathPrefixToTrim: env.REQUEST_PATH_PREFIX_TO_TRIM || undefined,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || undefined,
+    followRedirects: bool(env, 'FOLLOW_REDIRECTS', true, problems),
+    emailCanonicalization: oneOf(env, 'EMAIL_CANONICALIZATION', EMAIL_CANONICALIZATIONS, 'STRICT', problems),
+    emailDomainHandling: oneOf(env, 'EMAIL_DOMAIN_HANDLING', EMAIL_DOMAIN_HANDLINGS, 'PRESERVE', problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+/** The pseudonymizer from the secret store (`PSOXY_SALT` required; keys and the IP/domain variants optional). */
+export async function pseudonymizerFromSecrets(secrets: SecretStore, settings: Pick<ProxySettings, 'emailCanonicalization' | 'emailDomainHandling'>): Promise<Pseudonymizer> {
+  const get = async (n: string) => (await secrets.get(n))?.value;
+  const salt = await get('PSOXY_SALT');
+  if (!salt) throw new ConfigError([`PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`]);
+  return new Pseudonymizer({
+    salt,
+    encryptionKey: await get('PSOXY_ENCRYPTION_KEY'),
+    emailCanonicalization: settings.emailCanonicalization,
+    emailDomainHandling: settings.emailDomainHandling,
+    emailDomainSalt: await get('SALT_EMAIL_DOMAINS'),
+    emailDomainEncryptionKey: await get('ENCRYPTION_KEY_EMAIL_DOMAINS'),
+    ipSalt: await get('SALT_IP'),
+    ipEncryptionKey: await get('ENCRYPTION_KEY_IP'),
+  });
+}

@@ -1,0 +1,5 @@
+export { createProxy, PSOXY_TS_VERSION, type ProxyHandler, type ProxyOptions, type RequestInfo } from './handler.js';
+export { ProxyError, type ErrorCause } from './errors.js';
+export { parseIpBlocks, ipAllowed } from './ip.js';
+export { checkRawPath, normalizeInboundPath } from './target.js';
+export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';

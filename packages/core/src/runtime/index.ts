@@ -1,0 +1,4 @@
+export * from './logger.js';
+export * from './secrets.js';
+export * from './lease.js';
+export { serveNode, type NodeServer } from './node-server.js';

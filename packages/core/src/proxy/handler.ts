@@ -164,6 +164,10 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     if (enc && !/^(utf-?8|utf_8|ascii|us[-_]ascii|iso[-_]8859[-_]1|latin[-_]?1|identity)$/i.test(enc.trim())) {
       throw new ProxyError(400, 'INVALID_REQUEST', `unsupported Content-Encoding: ${enc}`);
     }
+    if ((method === 'GET' || method === 'HEAD') && (Number(h.get('content-length') ?? 0) > 0 || h.has('transfer-encoding'))) {
+      // hosts cannot even hand such a body on (a GET Request has none): refuse it rather than drop it
+      throw new ProxyError(400, 'INVALID_REQUEST', 'Request body is not allowed for GET or HEAD requests');
+    }
     const bodyBytes = await readRequestBody(request, maxRequest);
     const bodyText = bodyBytes && bodyBytes.length > 0 ? decodeUtf8(bodyBytes) : null;
     if ((method === 'GET' || method === 'HEAD') && bodyText !== null && bodyText.trim() !== '') {
@@ -202,8 +206,9 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     const impersonate = impersonateHeader ? reverseTokens(p, impersonateHeader) : undefined;
 
     const upstreamUrl = `${target.origin}${targetPath}${upstreamPath}${upstreamQuery !== null ? `?${upstreamQuery}` : ''}`;
-    const res = await callSource(upstreamUrl, method, headers, upstreamBody, impersonate);
-    return respond(request, method, res, endpoint);
+    const res = await callSource(upstreamUrl, method, headers, upstreamBody, impersonate, endpoint);
+    // a followed redirect is sanitized by the rules of where it led
+    return respond(request, method, res, res.endpoint);
   }
 
   async function callSource(
@@ -212,8 +217,10 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     headers: Headers,
     body: string | null,
     impersonate: string | undefined,
-  ): Promise<{ res: Response; bytes: Uint8Array }> {
+    firstEndpoint: CompiledEndpoint | null,
+  ): Promise<{ res: Response; bytes: Uint8Array; endpoint: CompiledEndpoint | null }> {
     let url = firstUrl;
+    let endpoint = firstEndpoint;
     let retriedAuth = false;
     let hops = 0;
     for (;;) {
@@ -241,26 +248,28 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
         const next = new URL(res.headers.get('location') as string, url);
         const sameOrigin = next.origin === target.origin && next.pathname.startsWith(`${targetPath}/`);
         const path = next.pathname.slice(targetPath.length);
-        const allowedAgain =
-          sameOrigin &&
-          opts.followRedirects !== false &&
-          hops < MAX_REDIRECTS &&
-          (method === 'GET' || method === 'HEAD') &&
-          opts.rules.match({ method, url: `${path}${next.search}` }).allowed;
-        if (!allowedAgain) {
+        const again = sameOrigin && opts.followRedirects !== false && hops < MAX_REDIRECTS && (method === 'GET' || method === 'HEAD');
+        const m = again ? opts.rules.match({ method, url: `${path}${next.search}` }) : undefined;
+        if (!m?.allowed) {
           log.warn('redirect not followed', { status: res.status, sameOrigin });
           throw new ProxyError(502, 'REDIRECT_NOT_FOLLOWED', `the source redirected (${res.status}) to a location the proxy does not follow`);
         }
         hops++;
+        endpoint = m.endpoint;
         url = next.toString();
         continue;
       }
       const bytes = await readLimited(res, maxResponse);
-      return { res, bytes };
+      return { res, bytes, endpoint };
     }
   }
 
-  function respond(request: Request, method: string, upstream: { res: Response; bytes: Uint8Array }, endpoint: CompiledEndpoint | null): Response {
+  function respond(
+    request: Request,
+    method: string,
+    upstream: { res: Response; bytes: Uint8Array },
+    endpoint: CompiledEndpoint | null,
+  ): Response {
     const { res, bytes } = upstream;
     const headers = new Headers();
     res.headers.forEach((v, k) => {

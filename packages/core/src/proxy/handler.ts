@@ -127,6 +127,7 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
   if (target.search || target.hash || target.username) throw new Error('the target must be a base URL without query, fragment or credentials');
   const targetPath = target.pathname.replace(/\/+$/, '');
   const userAgent = opts.userAgent ?? `psoxy-ts/${PSOXY_TS_VERSION}`;
+  const publicPrefix = (_request: Request) => publicPrefixFor(opts.requestPathPrefixToTrim);
   const authCtx = (impersonate?: string): AuthContext => ({
     secrets: opts.secrets,
     lease: opts.lease,
@@ -275,6 +276,10 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     res.headers.forEach((v, k) => {
       if (PASS_THROUGH.has(k) || RATE_LIMIT.test(k)) headers.set(k, v);
     });
+    // pagination links point at the source: point them at this proxy instead, so that a client
+    // following them (octokit does) stays behind the proxy and its rules
+    const link = headers.get('link');
+    if (link) headers.set('link', link.split(`${target.origin}${targetPath}/`).join(`${new URL(request.url).origin}${publicPrefix(request)}/`));
     headers.set('x-psoxy-version', PSOXY_TS_VERSION);
     headers.set('x-psoxy-rules-sha', opts.rules.sha);
     headers.set('x-psoxy-pii-salt-sha256', opts.pseudonymizer.saltFingerprint);
@@ -327,6 +332,13 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     });
     return res;
   };
+}
+
+/** The path prefix callers use before the proxied path (a trimmed prefix), from configuration. */
+function publicPrefixFor(prefixToTrim: string | undefined): string {
+  if (!prefixToTrim) return '';
+  const p = prefixToTrim.startsWith('/') ? prefixToTrim : `/${prefixToTrim}`;
+  return p.replace(/\/+$/, '');
 }
 
 function logPath(request: Request, info?: RequestInfo): string {

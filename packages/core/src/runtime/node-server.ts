@@ -52,7 +52,8 @@ export async function serveNode(handler: ProxyHandler, opts: { port?: number; ho
       return;
     }
     try {
-      const response = await handler(toRequest(req, `http://${host}`), { rawTarget: raw, clientIp: req.socket.remoteAddress });
+      const origin = `http://${req.headers.host && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : host}`;
+      const response = await handler(toRequest(req, origin), { rawTarget: raw, clientIp: req.socket.remoteAddress });
       await writeResponse(res, response);
     } catch {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'x-psoxy-error': 'UNKNOWN' });

@@ -37,7 +37,7 @@ describe('psoxy --help', () => {
     expect(r.stdout).toMatch(/rules/);
   });
 
-  it.each([['sanitize'], ['demo'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
+  it.each([['sanitize'], ['serve'], ['demo'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
     const r = psoxy([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/USAGE/);
@@ -172,3 +172,68 @@ describe.skipIf(!conformance)('psoxy sanitize reproduces the Psoxy conformance c
 function read0(file: string): string {
   return spawnSync('cat', [file], { encoding: 'utf8' }).stdout;
 }
+
+describe('psoxy serve', () => {
+  it('serves a Psoxy rule file in front of a target, logs one line per request, and stops on SIGINT', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:http');
+    const upstream = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'calendar#events', items: [{ id: 'e1', creator: { email: 'ada@example.org' } }] }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const port = (upstream.address() as { port: number }).port;
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's', '--encryption-key', 'k'],
+      { env: { ...process.env, PSOXY_SALT: undefined } as NodeJS.ProcessEnv },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no URL printed: ${stdout} ${stderr}`)), 15_000);
+        child.stdout.on('data', () => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1] as string);
+          }
+        });
+      });
+      const res = await fetch(`${url}/calendar/v3/calendars/primary/events?maxResults=1`);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).not.toContain('ada@example.org');
+      expect((await fetch(`${url}/calendar/v3/calendars/primary/acl`)).status).toBe(403);
+      const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      expect(await exit).toBe(0);
+      expect(stdout).toMatch(/stopping/);
+      const lines = stderr.trim().split('\n');
+      expect(lines[0]).toMatch(/^GET \/calendar\/v3\/calendars\/primary\/events 200 ms=\d+$/);
+      expect(lines[1]).toMatch(/^GET \/calendar\/v3\/calendars\/primary\/acl 403 ms=\d+ error=BLOCKED_BY_RULES/);
+      expect(stderr).not.toMatch(/maxResults|ada@|\bs\b=/);
+    } finally {
+      child.kill('SIGKILL');
+      upstream.close();
+      upstream.closeAllConnections();
+    }
+  });
+
+  it('explains a missing target, an http target and an unknown connector', () => {
+    expect(psoxy(['serve', '--rules', rulesFile, '--salt', 's']).stderr).toMatch(/no target: pass --target <base-url> or set TARGET_HOST/);
+    expect(psoxy(['serve', '--rules', rulesFile, '--salt', 's', '--target', 'http://127.0.0.1:1']).stderr).toMatch(/pass --allow-http-target/);
+    const c = psoxy(['serve', '--connector', 'nope', '--salt', 's']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/unknown connector 'nope'/);
+    const salt = psoxy(['serve', '--rules', rulesFile, '--target', 'https://www.googleapis.com']);
+    expect(salt.code).toBe(2);
+    expect(salt.stderr).toMatch(/PSOXY_SALT is not set/);
+  });
+});

@@ -1,5 +1,8 @@
 import {
+  ConfigError,
   InvalidTokenError,
+  MissingSecretError,
+  SecretStoreError,
   JsonSyntaxError,
   PseudonymizationError,
   RulesError,
@@ -32,6 +35,9 @@ export class UserError extends Error {
 export function describeError(e: unknown): { message: string; exitCode: number } {
   if (e instanceof UserError) return { message: e.message, exitCode: e.exitCode };
   if (e instanceof RulesError) return { message: `invalid rules: ${e.message}`, exitCode: EXIT.INVALID };
+  if (e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError) {
+    return { message: e.message, exitCode: EXIT.INVALID };
+  }
   if (e instanceof JsonSyntaxError) return { message: `invalid input: ${e.message}`, exitCode: EXIT.INVALID };
   if (e instanceof SanitizeError) return { message: `invalid input: ${e.message}`, exitCode: EXIT.INVALID };
   if (e instanceof PseudonymizationError || e instanceof TransformError || e instanceof SchemaFilterError) {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, recordSection } from './lib.mjs';
+import { benchProxy } from './proxy.bench.mjs';
 import { benchPseudonymize } from './pseudonymize.bench.mjs';
 import { benchSanitize } from './sanitize.bench.mjs';
 
@@ -44,5 +45,24 @@ if (!only || only === 'pseudonymize') {
     results,
     'pseudonymize',
     `## Pseudonymizer: pseudonyms per second\n\n${date}, ${machine()}. 200 000 distinct values, median of 21 interleaved runs; ratio = psoxy rate / raw SHA-256 rate of the same strings, against the fastest raw call (one-shot \`crypto.hash\`, base64url) and the classic \`createHash().digest()\`. A pseudonym also appends the salt, prefixes \`t~\` and, for emails, recognizes and canonicalizes the address (RFC 2822) and keeps the domain. Budget >= 0.8.\n\n${table}`,
+  );
+}
+
+if (!only || only === 'proxy') {
+  const rows = await benchProxy();
+  const ms = (x) => `${x.toFixed(2)} ms`;
+  const table = [
+    '| response | clients | direct p50 / p99 | proxied p50 / p99 | **p50 added** | direct req/s | proxied req/s | **throughput ratio** |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.size === '10k' ? '10 KB' : '1 MB'} (${(r.bytes / 1024).toFixed(0)} KiB) | ${r.concurrency} | ${ms(r.direct.p50)} / ${ms(r.direct.p99)} | ${ms(r.proxied.p50)} / ${ms(r.proxied.p99)} | **${ms(r.proxied.p50 - r.direct.p50)}** | ${Math.round(r.direct.rps)} | ${Math.round(r.proxied.rps)} | **${fmt(r.proxied.rps / r.direct.rps)}** |`,
+    ),
+  ].join('\n');
+  console.log(`\nProxy overhead (budget at 10 KB: p50 added <= 2 ms, throughput >= 0.5 of direct)\n${table}`);
+  recordSection(
+    results,
+    'proxy',
+    `## Proxy: overhead over calling the source directly\n\n${date}, ${machine()}. A loopback source (Node http) serving calendar pages, called directly and through \`psoxy\` (gcal rules: redactions, deep-scan pseudonymization, regexes) from a keep-alive client; source, proxy and clients each in their own process (on 2 cores). Alternating rounds; p50/p99 of the better round. Budget at 10 KB: p50 added <= 2 ms, throughput >= 0.5 of direct.\n\n${table}`,
   );
 }

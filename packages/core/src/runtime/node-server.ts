@@ -23,11 +23,11 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   response.headers.forEach((v, k) => {
     headers[k] = v;
   });
+  // the proxy's responses are complete in memory: one write, with a length
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+  if (body) headers['content-length'] = String(body.length);
   res.writeHead(response.status, headers);
-  if (response.body) {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-  }
-  res.end();
+  res.end(body);
 }
 
 export interface NodeServer {

@@ -1,0 +1,51 @@
+// Child process of the proxy benchmark, in one of two roles (argv[2]): `source`, a loopback source
+// serving 10 KB and 1 MB calendar pages; or `proxy <source-url>`, the proxy in front of it. Each
+// runs in its own process, as they would in reality. Prints {"url", "sizes"} once listening.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, serveNode, silentLogger } from '@psoxy/core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const page = JSON.parse(readFileSync(join(here, '.data', 'calendar-events.json'), 'utf8'));
+function pageOf(bytes) {
+  const items = [];
+  let size = 200;
+  for (const it of page.items) {
+    const s = JSON.stringify(it).length;
+    if (size + s > bytes) break;
+    items.push(it);
+    size += s;
+  }
+  return JSON.stringify({ ...page, items });
+}
+const bodies = { '10k': pageOf(10 * 1024), '1m': pageOf(1024 * 1024) };
+const sizes = { '10k': bodies['10k'].length, '1m': bodies['1m'].length };
+process.on('message', (m) => m === 'stop' && process.exit(0));
+if (process.argv[2] === 'source') {
+  const source = createServer((req, res) => {
+  const size = /\/calendars\/(10k|1m)\//.exec(req.url ?? '')?.[1] ?? '10k';
+  res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end(bodies[size]);
+  });
+  source.keepAliveTimeout = 60_000;
+  await new Promise((r) => source.listen(0, '127.0.0.1', r));
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${source.address().port}`, sizes })}\n`);
+} else {
+const sourceUrl = process.argv[3];
+const rules = compileRestRules(loadRestRules(readFileSync(join(here, 'rules', 'gcal.yaml'), 'utf8')));
+const handler = createProxy({
+  rules,
+  pseudonymizer: new Pseudonymizer({ salt: 'bench-salt', encryptionKey: 'bench-key' }),
+  target: sourceUrl,
+  allowInsecureTarget: true,
+  secrets: new MemorySecretStore({}),
+  lease: new InProcessLease(),
+  fetch: globalThis.fetch,
+  log: silentLogger,
+});
+const proxy = await serveNode(handler);
+proxy.server.keepAliveTimeout = 60_000;
+process.stdout.write(`${JSON.stringify({ url: proxy.url, sizes })}\n`);
+}

@@ -1,0 +1,84 @@
+// Proxy overhead: the same loopback source called directly and through the proxy, measured in the
+// same run: p50/p99 latency and requests per second, at 1 and 32 concurrent clients.
+import { fork } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function get(agent, url) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    request(url, { agent }, (res) => {
+      let n = 0;
+      res.on('data', (c) => {
+        n += c.length;
+      });
+      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function load(url, concurrency, total) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  for (let i = 0; i < Math.min(20, total); i++) await get(agent, url); // warm-up
+  const latencies = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        latencies.push(await get(agent, url));
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { p50: q(0.5), p99: q(0.99), rps: total / seconds };
+}
+
+export async function benchProxy() {
+  const start = async (args) => {
+    const child = fork(join(here, 'proxy-server.mjs'), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const out = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)))));
+    return { child, ...out };
+  };
+  const src = await start(['source']);
+  const prx = await start(['proxy', src.url]);
+  const info = { source: src.url, proxy: prx.url, sizes: src.sizes };
+  const child = { kill: () => (src.child.kill(), prx.child.kill()) };
+  const rows = [];
+  try {
+    for (const size of ['10k', '1m']) {
+      for (const concurrency of [1, 32]) {
+        const total = size === '10k' ? (concurrency === 1 ? 600 : 3000) : concurrency === 1 ? 60 : 200;
+        const path = `/calendar/v3/calendars/${size}/events`;
+        // alternate direct and proxied rounds so drift hits both
+        const direct = [];
+        const proxied = [];
+        for (let round = 0; round < 2; round++) {
+          direct.push(await load(`${info.source}${path}`, concurrency, total));
+          proxied.push(await load(`${info.proxy}${path}`, concurrency, total));
+        }
+        const med = (xs, k) => xs.map((x) => x[k]).sort((a, b) => a - b)[0];
+        const best = (xs, k) => Math.max(...xs.map((x) => x[k]));
+        rows.push({
+          size,
+          bytes: info.sizes[size],
+          concurrency,
+          direct: { p50: med(direct, 'p50'), p99: med(direct, 'p99'), rps: best(direct, 'rps') },
+          proxied: { p50: med(proxied, 'p50'), p99: med(proxied, 'p99'), rps: best(proxied, 'rps') },
+        });
+      }
+    }
+  } finally {
+    child.kill();
+  }
+  return rows;
+}

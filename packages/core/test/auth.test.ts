@@ -205,7 +205,7 @@ describe('through the proxy', () => {
       expect(await res.text()).toMatch(/missing secret ACCESS_TOKEN: set it in test secrets/);
       const health = await fetch(`${proxy.url}/`, { headers: { 'x-psoxy-health-check': '1' } });
       expect(health.status).toBe(412);
-      expect((await health.json()).missingConfigProperties).toEqual(['ACCESS_TOKEN']);
+      expect(((await health.json()) as { missingConfigProperties: string[] }).missingConfigProperties).toEqual(['ACCESS_TOKEN']);
     } finally {
       await proxy.close();
     }

@@ -14,7 +14,7 @@ function ipBytes(ip: string): Uint8Array | undefined {
   let tail: number[] = [];
   if (v4) {
     tail = (v4[1] as string).split('.').map(Number);
-    s = s.slice(0, -(v4[1] as string).length) + '0:0';
+    s = `${s.slice(0, -(v4[1] as string).length)}0:0`;
   }
   const [head = '', rest] = s.split('::');
   const a = head ? head.split(':') : [];

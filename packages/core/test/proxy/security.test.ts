@@ -92,9 +92,9 @@ describe('what reaches the source is what the rules allowed', () => {
   it('sanitizes an allowed call', async () => {
     const res = await fetch(`${proxy.url}/api/users?limit=1`);
     expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body.users[0].email).toMatch(/^t~[\w-]{43}@acme\.com$/);
-    expect(body.users[0].name).toBeUndefined();
+    const body = (await res.json()) as { users: Array<Record<string, unknown>> };
+    expect(body.users[0]?.email).toMatch(/^t~[\w-]{43}@acme\.com$/);
+    expect(body.users[0]?.name).toBeUndefined();
     expect(res.headers.get('x-ratelimit-remaining')).toBe('42');
     expect(res.headers.get('etag')).toBe('"v1"');
     expect(res.headers.get('x-psoxy-pii-salt-sha256')).toBe(pseudonymizer.saltFingerprint);

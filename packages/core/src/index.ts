@@ -14,3 +14,4 @@ export { sanitizeResponse, type SanitizeResponseOptions, type SanitizeOutcome } 
 export * from './runtime/index.js';
 export * from './auth/index.js';
 export * from './proxy/index.js';
+export * from './bulk/index.js';

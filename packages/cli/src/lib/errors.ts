@@ -1,4 +1,5 @@
 import {
+  BulkDataError,
   ConfigError,
   InvalidTokenError,
   MissingSecretError,
@@ -38,6 +39,7 @@ export function describeError(e: unknown): { message: string; exitCode: number }
   if (e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError) {
     return { message: e.message, exitCode: EXIT.INVALID };
   }
+  if (e instanceof BulkDataError) return { message: `invalid input: ${e.message}`, exitCode: EXIT.INVALID };
   if (e instanceof JsonSyntaxError) return { message: `invalid input: ${e.message}`, exitCode: EXIT.INVALID };
   if (e instanceof SanitizeError) return { message: `invalid input: ${e.message}`, exitCode: EXIT.INVALID };
   if (e instanceof PseudonymizationError || e instanceof TransformError || e instanceof SchemaFilterError) {

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { RulesError } from '../rules/errors.js';
+import { describeLocation, parseRulesText } from '../rules/load.js';
+import { PSEUDONYM_ENCODINGS, type SchemaFilter, schemaFilterSchema } from '../rules/model.js';
+
+/**
+ * Bulk (file) rules, Psoxy's three kinds: `ColumnarRules` for CSV columns, `RecordRules` for
+ * NDJSON / JSON array / CSV records with JSONPath transforms, and `MultiTypeBulkDataRules` choosing
+ * either by the object's path. Unknown properties are errors, as with Psoxy's Jackson mapper.
+ */
+
+const columnName = z.string().refine((s) => s.trim() !== '', 'a column name must not be blank');
+const columnMap = z.record(columnName, columnName);
+
+/** One step of a field pipeline, told apart by its single key (Psoxy's `FieldTransform`). */
+export const fieldTransformSchema = z.union([
+  z.strictObject({ filter: z.string() }),
+  z.strictObject({ formatString: z.string().refine((s) => s.split('%s').length === 2, 'formatString must hold exactly one %s') }),
+  z.strictObject({ javaRegExpReplace: z.strictObject({ regExp: z.string(), replace: z.string() }) }),
+  z.strictObject({ pseudonymize: z.boolean() }),
+  z.strictObject({ pseudonymizeWithScope: z.unknown() }),
+]);
+export type FieldTransform = z.output<typeof fieldTransformSchema>;
+
+export const fieldPipelineSchema = z.strictObject({
+  newName: columnName,
+  sourceColumn: columnName.optional(),
+  transforms: z.array(fieldTransformSchema).default([]),
+});
+
+export const columnarRulesSchema = z.strictObject({
+  delimiter: z.string().max(1).nullish(),
+  pseudonymFormat: z.enum(PSEUDONYM_ENCODINGS).default('JSON'),
+  columnsToPseudonymize: z.array(columnName).default([]),
+  columnsToPseudonymizeIfPresent: z.array(columnName).default([]),
+  columnsToRedact: z.array(columnName).default([]),
+  columnsToInclude: z.array(columnName).nullish(),
+  columnsToRename: columnMap.default({}),
+  columnsToDuplicate: columnMap.default({}),
+  fieldsToTransform: z.record(z.string(), fieldPipelineSchema).default({}),
+});
+export type ColumnarRules = z.output<typeof columnarRulesSchema>;
+
+const pathOrList = z.union([z.string(), z.array(z.string())]).transform((v) => (typeof v === 'string' ? [v] : v));
+export const recordTransformSchema = z.union([
+  z.strictObject({ redact: pathOrList }),
+  z.strictObject({ pseudonymize: pathOrList }),
+  z.strictObject({ tokenize: pathOrList }),
+  z.strictObject({ textDigest: pathOrList }),
+  z.strictObject({ textDigestKeywords: z.strictObject({ jsonPaths: pathOrList, keywords: z.array(z.string()).default([]) }) }),
+]);
+export type RecordTransform = z.output<typeof recordTransformSchema>;
+
+export const RECORD_FORMATS = ['NDJSON', 'CSV', 'JSON_ARRAY', 'AUTO', 'PARQUET'] as const;
+export const recordRulesSchema = z.strictObject({
+  // Psoxy's validator wants it; a missing format reads as NDJSON (its documented default)
+  format: z.enum(RECORD_FORMATS).default('NDJSON'),
+  transforms: z.array(recordTransformSchema).default([]),
+  outputSchemaFilter: schemaFilterSchema.optional(),
+});
+export type RecordRules = z.output<typeof recordRulesSchema> & { outputSchemaFilter?: SchemaFilter | undefined };
+
+export type BulkRules =
+  | { kind: 'columnar'; rules: ColumnarRules }
+  | { kind: 'record'; rules: RecordRules }
+  | { kind: 'multi'; fileRules: { template: string; rules: BulkRules }[] };
+
+function issueOf(e: z.ZodError): { message: string; path: PropertyKey[] } {
+  const i = e.issues[0] as z.core.$ZodIssue;
+  const message = i.code === 'unrecognized_keys' ? `unknown propert${i.keys.length > 1 ? 'ies' : 'y'} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message;
+  return { message, path: i.path };
+}
+
+/** Tells the kind of bulk rules by their keys and validates them. */
+export function toBulkRules(value: unknown, source?: string, at: PropertyKey[] = []): BulkRules {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RulesError('bulk rules must be a mapping', describeLocation(value, at) || undefined, source);
+  }
+  const v = value as Record<string, unknown>;
+  if ('endpoints' in v || 'allowAllEndpoints' in v) {
+    throw new RulesError('these are REST API rules, not bulk (file) rules; use them with `psoxy sanitize` or `psoxy serve`', undefined, source);
+  }
+  if ('fileRules' in v) {
+    const keys = Object.keys(v).filter((k) => k !== 'fileRules');
+    if (keys.length > 0) throw new RulesError(`unknown propert${keys.length > 1 ? 'ies' : 'y'} ${keys.map((k) => `'${k}'`).join(', ')}`, describeLocation(value, at) || '(top level)', source);
+    const fr = v.fileRules;
+    if (!fr || typeof fr !== 'object' || Array.isArray(fr)) throw new RulesError('fileRules must map path templates to rules', 'fileRules', source);
+    return {
+      kind: 'multi',
+      fileRules: Object.entries(fr as Record<string, unknown>).map(([template, rules]) => ({
+        template,
+        rules: toBulkRules(rules, source, [...at, 'fileRules', template]),
+      })),
+    };
+  }
+  const recordKeys = 'format' in v || 'transforms' in v || 'outputSchemaFilter' in v;
+  const schema = recordKeys ? recordRulesSchema : columnarRulesSchema;
+  const r = schema.safeParse(v);
+  if (!r.success) {
+    const { message, path } = issueOf(r.error);
+    const where = [...at, ...path].map(String).join(' > ');
+    throw new RulesError(message, where || '(top level)', source);
+  }
+  return recordKeys ? { kind: 'record', rules: r.data as RecordRules } : { kind: 'columnar', rules: r.data as ColumnarRules };
+}
+
+/** Loads bulk rules from YAML/JSON (Psoxy's files load as they are; base64/gzip accepted). */
+export function loadBulkRules(text: string, opts: { source?: string } = {}): BulkRules {
+  return toBulkRules(parseRulesText(text, opts), opts.source);
+}
+
+/** One entry of Psoxy's `ADDITIONAL_TRANSFORMS`: another output of the same input (lookup tables). */
+export interface AdditionalTransform {
+  destinationBucketName: string;
+  pathWithinBucket?: string | undefined;
+  rules: BulkRules;
+  compressOutput?: boolean | undefined;
+}
+
+/** Parses `ADDITIONAL_TRANSFORMS`: a YAML (or JSON) list of `{destinationBucketName, pathWithinBucket?, rules, compressOutput?}`. */
+export function parseAdditionalTransforms(text: string, opts: { source?: string } = {}): AdditionalTransform[] {
+  const value = parseRulesText(text, opts);
+  if (!Array.isArray(value)) throw new RulesError('ADDITIONAL_TRANSFORMS must be a list of {destinationBucketName, pathWithinBucket, rules, compressOutput}', undefined, opts.source);
+  return value.map((entry, i) => {
+    const where = `[${i}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new RulesError('each transform must be a mapping', where, opts.source);
+    const e = entry as Record<string, unknown>;
+    const unknown = Object.keys(e).filter((k) => !['destinationBucketName', 'pathWithinBucket', 'rules', 'compressOutput'].includes(k));
+    if (unknown.length > 0) throw new RulesError(`unknown propert${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((k) => `'${k}'`).join(', ')}`, where, opts.source);
+    if (typeof e.destinationBucketName !== 'string' || e.destinationBucketName.trim() === '') {
+      throw new RulesError('destinationBucketName is required', where, opts.source);
+    }
+    if (e.pathWithinBucket !== undefined && e.pathWithinBucket !== null && typeof e.pathWithinBucket !== 'string') {
+      throw new RulesError('pathWithinBucket must be a string', where, opts.source);
+    }
+    if (e.compressOutput !== undefined && e.compressOutput !== null && typeof e.compressOutput !== 'boolean') {
+      throw new RulesError('compressOutput must be true or false', where, opts.source);
+    }
+    if (e.rules === undefined) throw new RulesError('rules are required', where, opts.source);
+    return {
+      destinationBucketName: e.destinationBucketName,
+      pathWithinBucket: (e.pathWithinBucket as string | null | undefined) ?? undefined,
+      rules: toBulkRules(e.rules, opts.source, [i, 'rules']),
+      compressOutput: (e.compressOutput as boolean | null | undefined) ?? undefined,
+    };
+  });
+}

@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { CsvError, type Info, parse } from 'csv-parse';
-import { javaTrim } from '../regex/strings.js';
 import { BulkDataError } from './errors.js';
 
 /** A parsed CSV record: trimmed values and the line it ends on. */
@@ -9,51 +6,200 @@ export interface CsvRow {
   line: number;
 }
 
+/** A record larger than this is an error, not a reason to buffer without end. */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
+/** Java `Character.isWhitespace`: what Commons CSV skips around values (not U+00A0, U+2007, U+202F). */
+function isJavaWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x1680) return false;
+  return c === 0x1680 || (c >= 0x2000 && c <= 0x2006) || (c >= 0x2008 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x205f || c === 0x3000;
+}
+
+/** Java `String.trim`: every character up to U+0020 at either end. */
+function javaTrimFast(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 0x20) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const NEED_MORE = Symbol('need more input');
+
 /**
- * Reads CSV as Psoxy's Commons CSV `DEFAULT` format with `trim` and `ignoreSurroundingSpaces`:
- * `"` quoting with `""` escapes, a quote inside an unquoted value is literal, empty lines are
- * skipped, CR, LF and CRLF all end records, values are trimmed as Java's `String.trim`.
- * csv-parse does the parsing (well kept, streaming); the trim and the errors are ours.
+ * CSV exactly as Psoxy reads it: Apache Commons CSV `DEFAULT` with `trim`,
+ * `ignoreSurroundingSpaces` and `ignoreEmptyLines`. Written here rather than taken from a CSV
+ * library because the semantics must be Commons' to the character (Java's whitespace set around
+ * values, `String.trim` inside quotes, text after a closing quote an error, a quote inside an
+ * unquoted value literal) for pseudonyms to match Psoxy's, and because it is several times faster
+ * than csv-parse, which sets the pace of bulk mode.
  */
-export async function* readCsv(text: AsyncIterable<string>, opts: { delimiter: string; file: string }): AsyncGenerator<CsvRow> {
-  const parser = parse({
-    delimiter: opts.delimiter,
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    info: true,
-  });
-  const feeding = (async () => {
-    try {
-      for await (const s of text) {
-        if (!parser.write(s)) await once(parser, 'drain');
-      }
-      parser.end();
-    } catch (e) {
-      parser.destroy(e as Error);
-    }
-  })();
-  try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      const values = r.record;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] as string;
-        const c0 = v.charCodeAt(0);
-        const cn = v.charCodeAt(v.length - 1);
-        if (c0 <= 0x20 || cn <= 0x20) values[i] = javaTrim(v);
-      }
-      yield { values, line: r.info.lines };
-    }
-  } catch (e) {
-    if (e instanceof BulkDataError) throw e;
-    if (e instanceof CsvError) {
-      const line = (e as CsvError & { lines?: number }).lines;
-      throw new BulkDataError(`malformed CSV: ${e.message.replace(/ at line \d+$/, '')}`, opts.file, line);
-    }
-    throw e;
-  } finally {
-    parser.destroy();
-    await feeding;
+export class CommonsCsvLexer {
+  private buf = '';
+  private line = 1;
+  private readonly d: number;
+
+  constructor(
+    delimiter: string,
+    private readonly file: string,
+  ) {
+    this.d = delimiter.charCodeAt(0);
   }
+
+  /** Records completed by this chunk. */
+  push(chunk: string): CsvRow[] {
+    this.buf = this.buf.length === 0 ? chunk : this.buf + chunk;
+    return this.drain(false);
+  }
+
+  /** The last records, at the end of the input. */
+  end(): CsvRow[] {
+    return this.drain(true);
+  }
+
+  private error(problem: string, line: number): BulkDataError {
+    return new BulkDataError(`malformed CSV: ${problem}`, this.file, line);
+  }
+
+  private drain(final: boolean): CsvRow[] {
+    const rows: CsvRow[] = [];
+    const s = this.buf;
+    const n = s.length;
+    let i = 0;
+    while (i < n) {
+      const start = i;
+      const startLine = this.line;
+      // empty lines are skipped
+      const c = s.charCodeAt(i);
+      if (c === LF) {
+        i++;
+        this.line++;
+        continue;
+      }
+      if (c === CR) {
+        if (i + 1 === n && !final) break;
+        i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+        this.line++;
+        continue;
+      }
+      const r = this.record(s, i, final);
+      if (r === NEED_MORE) {
+        this.line = startLine;
+        i = start;
+        break;
+      }
+      rows.push({ values: r.values, line: this.line });
+      i = r.next;
+      if (r.eol) this.line++;
+    }
+    this.buf = i >= n ? '' : s.slice(i);
+    if (this.buf.length > MAX_RECORD_CHARS) throw this.error(`a record is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`, this.line);
+    return rows;
+  }
+
+  /** One record from `i`; NEED_MORE if the buffer ends inside it and more input may come. */
+  private record(s: string, from: number, final: boolean): { values: string[]; next: number; eol: boolean } | typeof NEED_MORE {
+    const n = s.length;
+    const d = this.d;
+    const values: string[] = [];
+    let i = from;
+    for (;;) {
+      // leading whitespace (not line ends, not the delimiter)
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c === d || c === LF || c === CR || !isJavaWhitespace(c)) break;
+        i++;
+      }
+      if (i >= n) {
+        if (!final) return NEED_MORE;
+        values.push('');
+        return { values, next: i, eol: false };
+      }
+      let c = s.charCodeAt(i);
+      if (c === QUOTE) {
+        // encapsulated value: "" is a quote; it ends at a lone quote
+        let value = '';
+        let segment = i + 1;
+        let j = i + 1;
+        for (;;) {
+          const q = s.indexOf('"', j);
+          if (q < 0) {
+            if (!final) return NEED_MORE;
+            throw this.error('the file ends inside a quoted value (a quote is not closed)', this.line);
+          }
+          if (q + 1 >= n && !final) return NEED_MORE;
+          if (s.charCodeAt(q + 1) === QUOTE) {
+            value += s.slice(segment, q + 1);
+            j = q + 2;
+            segment = j;
+            continue;
+          }
+          value += s.slice(segment, q);
+          i = q + 1;
+          break;
+        }
+        this.line += countLineBreaks(value);
+        // only whitespace may follow the closing quote
+        while (i < n) {
+          c = s.charCodeAt(i);
+          if (c === d || c === LF || c === CR || !isJavaWhitespace(c)) break;
+          i++;
+        }
+        values.push(javaTrimFast(value));
+        if (i >= n) {
+          if (!final) return NEED_MORE;
+          return { values, next: i, eol: false };
+        }
+        c = s.charCodeAt(i);
+        if (c === d) {
+          i++;
+          continue;
+        }
+        if (c === LF || c === CR) return this.endOfLine(s, i, values, final);
+        throw this.error(`text after the closing quote of a value (near '${s.slice(i, i + 20)}'); quote the whole value and double the quotes inside it`, this.line);
+      }
+      // simple value, up to the delimiter or the line end; quotes inside are literal
+      let j = i;
+      while (j < n) {
+        c = s.charCodeAt(j);
+        if (c === d || c === LF || c === CR) break;
+        j++;
+      }
+      if (j >= n && !final) return NEED_MORE;
+      let e = j;
+      while (e > i && isJavaWhitespace(s.charCodeAt(e - 1))) e--;
+      values.push(javaTrimFast(s.slice(i, e)));
+      if (j >= n) return { values, next: j, eol: false };
+      if (c === d) {
+        i = j + 1;
+        continue;
+      }
+      return this.endOfLine(s, j, values, final);
+    }
+  }
+
+  private endOfLine(s: string, i: number, values: string[], final: boolean): { values: string[]; next: number; eol: boolean } | typeof NEED_MORE {
+    if (s.charCodeAt(i) === CR) {
+      if (i + 1 >= s.length && !final) return NEED_MORE;
+      return { values, next: s.charCodeAt(i + 1) === LF ? i + 2 : i + 1, eol: true };
+    }
+    return { values, next: i + 1, eol: true };
+  }
+}
+
+function countLineBreaks(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Records of a CSV text stream (see {@link CommonsCsvLexer}). */
+export async function* readCsv(text: AsyncIterable<string>, opts: { delimiter: string; file: string }): AsyncGenerator<CsvRow> {
+  const lexer = new CommonsCsvLexer(opts.delimiter, opts.file);
+  for await (const chunk of text) yield* lexer.push(chunk);
+  yield* lexer.end();
 }

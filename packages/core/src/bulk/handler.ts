@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Pseudonymizer } from '../pseudonym/pseudonymizer.js';
 import type { RecordFormat } from './record-io.js';
@@ -85,14 +86,19 @@ export function destinationKey(sourceKey: string, inputBasePath: string | undefi
 }
 
 async function* encode(text: AsyncIterable<string>, gzip: boolean): AsyncGenerator<Uint8Array> {
-  if (!gzip) {
+  const utf8 = async function* () {
     for await (const s of text) yield Buffer.from(s, 'utf8');
+  };
+  if (!gzip) {
+    yield* utf8();
     return;
   }
-  const z = Readable.from((async function* () {
-    for await (const s of text) yield Buffer.from(s, 'utf8');
-  })()).pipe(createGzip());
+  // pipeline, not pipe: a failure of the source must reach the reader of the gzip stream
+  const z = createGzip();
+  const done = pipeline(Readable.from(utf8()), z);
+  done.catch(() => {});
   for await (const c of z) yield c as Uint8Array;
+  await done;
 }
 
 /**

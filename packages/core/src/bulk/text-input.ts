@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { BulkDataError } from './errors.js';
 
@@ -41,11 +42,18 @@ export async function* maybeGunzip(source: ByteSource, file: string): AsyncGener
     yield* rest;
     return;
   }
-  const gunzip = Readable.from(rest, { objectMode: false }).pipe(createGunzip());
+  // pipeline, not pipe: a failure reading the source must reach us through the gunzip stream
+  const gunzip = createGunzip();
+  const piped = pipeline(Readable.from(rest, { objectMode: false }), gunzip);
+  piped.catch(() => {});
   try {
     for await (const chunk of gunzip) yield chunk as Uint8Array;
+    await piped;
   } catch (e) {
-    throw new BulkDataError(`the file starts as gzip but does not decompress: ${(e as Error).message}`, file);
+    if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new BulkDataError(`the file starts as gzip but does not decompress: ${(e as Error).message}`, file);
+    }
+    throw e;
   }
 }
 

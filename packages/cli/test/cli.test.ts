@@ -6,16 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isJsonObject, jsonDiff, parseJson, parseJsonDocuments } from '@psoxy/core';
 import { loadConformance, read } from '../../core/test/conformance.js';
-
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
-
-function psoxy(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}) {
-  const env: Record<string, string | undefined> = { ...process.env, PSOXY_SALT: undefined, PSOXY_ENCRYPTION_KEY: undefined, ...opts.env };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: env as NodeJS.ProcessEnv });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BIN, EXAMPLES, psoxy } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'psoxy-cli-'));
 const rulesFile = join(EXAMPLES, 'demo-rules.yaml');
@@ -37,7 +28,7 @@ describe('psoxy --help', () => {
     expect(r.stdout).toMatch(/rules/);
   });
 
-  it.each([['sanitize'], ['serve'], ['demo'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
+  it.each([['sanitize'], ['serve'], ['demo'], ['pseudonymize'], ['bulk'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
     const r = psoxy([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/USAGE/);

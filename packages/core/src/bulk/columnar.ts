@@ -16,13 +16,26 @@ type CellFn = (value: string) => string | null;
  */
 export class BoundedMemo {
   private map = new Map<string, string | null>();
+  private lookups = 0;
+  private hits = 0;
+  private active = true;
   constructor(private readonly capacity = 50_000) {}
   get(key: string, make: (k: string) => string | null): string | null {
+    if (!this.active) return make(key);
     const hit = this.map.get(key);
-    if (hit !== undefined) return hit;
+    this.lookups++;
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
     const v = make(key);
     if (this.map.size >= this.capacity) this.map = new Map();
     this.map.set(key, v);
+    // a column of unique ids (the usual primary key) gains nothing: stop paying for the map
+    if (this.lookups === 5000 && this.hits < 500) {
+      this.active = false;
+      this.map = new Map();
+    }
     return v;
   }
 }
@@ -158,7 +171,7 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
     const fns = pipeline.transforms.map((t, i) => compileFieldTransform(t, rules, p, `${where} > transforms[${i}]`)).filter((f) => f !== undefined);
     add(pipeline.newName, source, fns.length === 0 ? undefined : (v) => fns.reduce<string | null>((x, f) => (x === null ? null : f(x)), v));
   }
-  const pseudonymize = pseudonymizeFn(rules, p);
+  // one function (and memo) per column: ids are unique, managers and departments repeat
   for (const c of rules.columnsToPseudonymize) {
     // Psoxy only logs a warning and writes an empty column; its documentation (and this port)
     // treat a missing column to pseudonymize as an error: the file is not what the rules expect.
@@ -170,10 +183,10 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
         1,
       );
     }
-    add(c, source, pseudonymize);
+    add(c, source, pseudonymizeFn(rules, p));
   }
   for (const c of rules.columnsToPseudonymizeIfPresent) {
-    if (inHeaders.has(lower(c))) add(c, fileIndex.get(lower(c)) as number, pseudonymize);
+    if (inHeaders.has(lower(c))) add(c, fileIndex.get(lower(c)) as number, pseudonymizeFn(rules, p));
   }
   for (const h of headers) {
     const key = lower(h);

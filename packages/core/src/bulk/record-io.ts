@@ -28,29 +28,31 @@ function parseRecord(text: string, file: string, line: number): InputRecord {
 }
 
 /** NDJSON: every non-blank line is one JSON object. */
-export async function* readNdjson(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord> {
+export async function* readNdjson(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord[]> {
   let rest = '';
   let line = 0;
   for await (const chunk of text) {
     const s = rest + chunk;
+    const batch: InputRecord[] = [];
     let start = 0;
     for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', start)) {
       line++;
       const l = s.slice(start, nl).trim();
       start = nl + 1;
-      if (l !== '') yield parseRecord(l, file, line);
+      if (l !== '') batch.push(parseRecord(l, file, line));
     }
     rest = s.slice(start);
+    if (batch.length > 0) yield batch;
   }
   const last = rest.trim();
-  if (last !== '') yield parseRecord(last, file, line + 1);
+  if (last !== '') yield [parseRecord(last, file, line + 1)];
 }
 
 /**
  * A JSON array of objects, read element by element: a scanner finds where each top-level element
  * ends (strings and nesting followed), so memory holds one record, not the file.
  */
-export async function* readJsonArray(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord> {
+export async function* readJsonArray(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord[]> {
   let state: 'before' | 'element' | 'after' | 'done' = 'before';
   let buf = '';
   let depth = 0;
@@ -59,6 +61,7 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
   let line = 1;
   let elementLine = 1;
   for await (const chunk of text) {
+    const batch: InputRecord[] = [];
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
@@ -77,7 +80,7 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
             // the closing bracket of the array
             const el = (buf + chunk.slice(from, i)).trim();
             buf = '';
-            if (el !== '') yield parseRecord(el, file, elementLine);
+            if (el !== '') batch.push(parseRecord(el, file, elementLine));
             state = 'done';
             continue;
           }
@@ -86,7 +89,7 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
           const el = (buf + chunk.slice(from, i)).trim();
           buf = '';
           if (el === '') throw new BulkDataError('empty element in the JSON array', file, line);
-          yield parseRecord(el, file, elementLine);
+          batch.push(parseRecord(el, file, elementLine));
           from = i + 1;
           elementLine = line;
         }
@@ -103,23 +106,28 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
       throw new BulkDataError('unexpected content after the end of the JSON array', file, line);
     }
     if (state === 'element') buf += chunk.slice(from);
+    if (batch.length > 0) yield batch;
   }
   if (state === 'before') throw new BulkDataError('a JSON_ARRAY file must start with [', file, line);
   if (state === 'element') throw new BulkDataError('the JSON array is not closed: the file is truncated', file, line);
 }
 
 /** CSV records: the header row names the fields, every value a (trimmed) string. */
-export async function* readCsvRecords(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord> {
+export async function* readCsvRecords(text: AsyncIterable<string>, file: string): AsyncGenerator<InputRecord[]> {
   let header: string[] | undefined;
-  for await (const row of readCsv(text, { delimiter: ',', file })) {
-    if (!header) {
-      header = row.values;
-      continue;
+  for await (const rows of readCsv(text, { delimiter: ',', file })) {
+    const batch: InputRecord[] = [];
+    for (const row of rows) {
+      if (!header) {
+        header = row.values;
+        continue;
+      }
+      const doc: JsonObject = {};
+      const n = Math.min(header.length, row.values.length);
+      for (let i = 0; i < n; i++) setKey(doc, header[i] as string, row.values[i] as string);
+      batch.push({ doc, line: row.line, exact: false, controlEscapes: false });
     }
-    const doc: JsonObject = {};
-    const n = Math.min(header.length, row.values.length);
-    for (let i = 0; i < n; i++) setKey(doc, header[i] as string, row.values[i] as string);
-    yield { doc, line: row.line, exact: false, controlEscapes: false };
+    if (batch.length > 0) yield batch;
   }
 }
 

@@ -89,37 +89,38 @@ async function* sanitizeColumnar(source: ByteSource, rules: ColumnarRules, opts:
   let sep = '\n';
   let rows: string[] = [];
   let out = '';
-  for await (const row of readCsv(text.chunks, { delimiter, file })) {
-    if (!plan) {
-      plan = planColumns(rules, row.values, opts.pseudonymizer, file);
-      // Psoxy prints with the first line ending it read
-      sep = text.lineEnding ?? '\n';
-      out = csvRecord(plan.header, delimiter, sep);
-      continue;
-    }
-    if (row.values.length < plan.minFields) {
-      throw new BulkDataError(`the row has ${row.values.length} values but the columns in use need ${plan.minFields}`, file, row.line);
-    }
-    let printed: string;
-    try {
-      printed = csvRecord(plan.row(row.values), delimiter, sep);
-    } catch (e) {
-      throw atLine(e, file, row.line);
-    }
-    if (!shuffle) {
-      out += printed;
-      if (out.length >= OUTPUT_PIECE) {
-        yield out;
-        out = '';
+  for await (const batch of readCsv(text.chunks, { delimiter, file })) {
+    for (const row of batch) {
+      if (!plan) {
+        plan = planColumns(rules, row.values, opts.pseudonymizer, file);
+        // Psoxy prints with the first line ending it read
+        sep = text.lineEnding ?? '\n';
+        out = csvRecord(plan.header, delimiter, sep);
+        continue;
       }
-      continue;
+      if (row.values.length < plan.minFields) {
+        throw new BulkDataError(`the row has ${row.values.length} values but the columns in use need ${plan.minFields}`, file, row.line);
+      }
+      let printed: string;
+      try {
+        printed = csvRecord(plan.row(row.values), delimiter, sep);
+      } catch (e) {
+        throw atLine(e, file, row.line);
+      }
+      if (!shuffle) {
+        out += printed;
+        continue;
+      }
+      rows.push(printed);
+      if (rows.length === SHUFFLE_CHUNK_ROWS) {
+        shuffleInPlace(rows);
+        out += rows.join('');
+        rows = [];
+      }
     }
-    rows.push(printed);
-    if (rows.length === SHUFFLE_CHUNK_ROWS) {
-      shuffleInPlace(rows);
-      yield out + rows.join('');
+    if (out.length >= OUTPUT_PIECE) {
+      yield out;
       out = '';
-      rows = [];
     }
   }
   if (!plan) throw new BulkDataError('the file is empty: a CSV file needs a header row', file);
@@ -141,20 +142,22 @@ async function* sanitizeRecords(source: ByteSource, rules: RecordRules, opts: Sa
     throw new BulkDataError('the rules tokenize values, which needs an encryption key (PSOXY_ENCRYPTION_KEY)', file);
   }
   const text = decodeText(source, file).chunks;
-  const records: AsyncGenerator<InputRecord> =
+  const batches: AsyncGenerator<InputRecord[]> =
     format === 'CSV' ? readCsvRecords(text, file) : format === 'JSON_ARRAY' ? readJsonArray(text, file) : readNdjson(text, file);
   const writer = new RecordWriter(opts.outputFormat ?? format);
   const ctx: SanitizeContext = { pseudonymizer: opts.pseudonymizer };
   let out = '';
-  for await (const r of records) {
-    const before = orderedObjectCount();
-    let clean: typeof r.doc;
-    try {
-      clean = compiled.apply(r.doc, ctx);
-    } catch (e) {
-      throw atLine(e, file, r.line);
+  for await (const batch of batches) {
+    for (const r of batch) {
+      const before = orderedObjectCount();
+      let clean: typeof r.doc;
+      try {
+        clean = compiled.apply(r.doc, ctx);
+      } catch (e) {
+        throw atLine(e, file, r.line);
+      }
+      out += writer.write(r, clean, before);
     }
-    out += writer.write(r, clean, before);
     if (out.length >= OUTPUT_PIECE) {
       yield out;
       out = '';

@@ -220,8 +220,9 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
     row(values) {
       const out = new Array<string | null>(sources.length);
       for (let i = 0; i < sources.length; i++) {
+        // values come trimmed from the lexer: blank means empty, or made of non-ASCII whitespace
         const v = values[sources[i] as number] as string;
-        if (v === undefined || isBlank(v)) {
+        if (v === undefined || v.length === 0 || (v.charCodeAt(0) >= 0x80 && isBlank(v))) {
           out[i] = null;
           continue;
         }

@@ -1,3 +1,14 @@
+const SPECIALS = new Map<string, RegExp>();
+/** Characters that force quoting: a native regex scan beats a loop over char codes. */
+function specialsOf(delimiter: string): RegExp {
+  let re = SPECIALS.get(delimiter);
+  if (!re) {
+    re = new RegExp(`["\\r\\n${delimiter.replace(/[\\\]^-]/g, '\\$&')}]`);
+    SPECIALS.set(delimiter, re);
+  }
+  return re;
+}
+
 /**
  * CSV printing as Psoxy's Apache Commons CSV `DEFAULT` format (1.14, quote mode MINIMAL): a value
  * is quoted if it is empty and first in its record, starts with a character up to `#`, holds CR,
@@ -8,17 +19,7 @@ export function csvField(value: string | null, first: boolean, delimiter: string
   if (value === null) return '';
   const n = value.length;
   if (n === 0) return first ? '""' : '';
-  let quote = value.charCodeAt(0) <= 0x23 || value.charCodeAt(n - 1) <= 0x20;
-  if (!quote) {
-    const d = delimiter.charCodeAt(0);
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c === 0x22 || c === 0x0a || c === 0x0d || c === d) {
-        quote = true;
-        break;
-      }
-    }
-  }
+  const quote = value.charCodeAt(0) <= 0x23 || value.charCodeAt(n - 1) <= 0x20 || specialsOf(delimiter).test(value);
   if (!quote) return value;
   return `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
 }

@@ -15,3 +15,4 @@ export * from './runtime/index.js';
 export * from './auth/index.js';
 export * from './proxy/index.js';
 export * from './bulk/index.js';
+export * from './connector/index.js';

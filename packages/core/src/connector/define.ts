@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { AuthStrategy } from '../auth/types.js';
+import type { BulkRules } from '../bulk/rules.js';
+import { type RestRules, restRulesSchema } from '../rules/model.js';
+
+/** A setting or secret a connector reads, with Psoxy's name for it. */
+export interface ConnectorSetting {
+  /** Logical name (`SERVICE_ACCOUNT_KEY`, `CLIENT_ID`, `TARGET_HOST`...), as Psoxy reads it. */
+  name: string;
+  description: string;
+  /** Kept in the secret store (a credential), not plain configuration. */
+  secret: boolean;
+  required: boolean;
+  /** The proxy writes it back (a rotated refresh token, a shared access token). */
+  writable?: boolean;
+  /** Used when the setting is absent. */
+  default?: string;
+}
+
+/** What the admin of the source must do, and grant, for the connector to work. */
+export interface ConnectorDocs {
+  /** OAuth scopes, API permissions or roles to grant, exactly as the source's console names them. */
+  grants: readonly string[];
+  /** Setup steps, in order. */
+  setup: readonly string[];
+  /** Example calls a user can make through the proxy (paths with query). */
+  exampleCalls?: readonly string[];
+}
+
+/** What a connector's factories receive: its resolved settings (values from env or the store). */
+export interface ConnectorConfig {
+  /** Non-secret settings, from configuration (env). */
+  settings: Readonly<Record<string, string | undefined>>;
+  /** `PSEUDONYMIZE_APP_IDS`: choose the rules variant that also pseudonymizes app ids. */
+  pseudonymizeAppIds: boolean;
+}
+
+export interface ConnectorDefinition {
+  /** Psoxy's connector id (`gcal`, `msft-entra-id`, `github`...). */
+  id: string;
+  displayName: string;
+  /** Psoxy's `SOURCE` value (default rules key), when it differs from the id (`azure-ad`). */
+  sourceKind?: string;
+  settings: readonly ConnectorSetting[];
+  docs: ConnectorDocs;
+  /** Base URL of the source: fixed, or computed from settings (never from the caller's request). */
+  target: string | ((config: ConnectorConfig) => string);
+  /** Builds the auth strategy from settings; secrets are read through the strategy's context. */
+  auth: (config: ConnectorConfig) => AuthStrategy;
+  /** The endpoint allowlist and transforms; may depend on settings (`PSEUDONYMIZE_APP_IDS`). */
+  rules: RestRules | ((config: ConnectorConfig) => RestRules);
+  /** Bulk (file) rules, for connectors whose data also arrives as files. */
+  bulkRules?: BulkRules;
+  /** Return non-2xx bodies to the caller (only for sources whose errors hold no personal data). */
+  passThroughErrorBodies?: boolean;
+}
+
+const BRAND = Symbol.for('psoxy.connector');
+
+/** A validated, frozen connector: what hosts and the CLI accept. */
+export type Connector = Readonly<ConnectorDefinition> & { readonly [BRAND]: true };
+
+export class ConnectorDefinitionError extends Error {
+  override readonly name = 'ConnectorDefinitionError';
+}
+
+const ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
+
+const definitionSchema = z.object({
+  id: z.string().regex(ID, 'a connector id is lower-case words joined by hyphens (gcal, msft-entra-id)'),
+  displayName: z.string().min(1),
+  sourceKind: z.string().regex(ID).optional(),
+  settings: z.array(
+    z.object({
+      name: z.string().regex(SETTING_NAME, 'setting names are UPPER_SNAKE_CASE, as Psoxy names them'),
+      description: z.string().min(1),
+      secret: z.boolean(),
+      required: z.boolean(),
+      writable: z.boolean().optional(),
+      default: z.string().optional(),
+    }),
+  ),
+  docs: z.object({ grants: z.array(z.string()), setup: z.array(z.string()).min(1, 'say how to set the source up'), exampleCalls: z.array(z.string()).optional() }),
+  target: z.union([z.url({ protocol: /^https?$/ }), fn]),
+  auth: fn,
+  rules: z.union([fn, z.object({}).passthrough()]),
+  bulkRules: z.object({}).passthrough().optional(),
+  passThroughErrorBodies: z.boolean().optional(),
+});
+
+/**
+ * Makes a connector: checks the definition (and its static rules) now, so that a broken plugin
+ * fails when it is loaded rather than on the first request; then freezes and brands it.
+ */
+export function defineConnector(def: ConnectorDefinition): Connector {
+  const r = definitionSchema.safeParse(def);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ConnectorDefinitionError(`connector ${JSON.stringify((def as { id?: unknown })?.id ?? '?')}: ${i?.path.join('.') || '(definition)'}: ${i?.message}`);
+  }
+  if (typeof def.rules !== 'function') {
+    const rules = restRulesSchema.safeParse(def.rules);
+    if (!rules.success) throw new ConnectorDefinitionError(`connector ${def.id}: invalid rules: ${rules.error.issues[0]?.message}`);
+  }
+  const names = new Set<string>();
+  for (const s of def.settings) {
+    if (names.has(s.name)) throw new ConnectorDefinitionError(`connector ${def.id}: setting ${s.name} is declared twice`);
+    names.add(s.name);
+  }
+  return Object.freeze({ ...def, settings: Object.freeze([...def.settings]), [BRAND]: true as const });
+}
+
+/** Whether a value (e.g. a dynamically imported module's export) is a connector. */
+export function isConnector(x: unknown): x is Connector {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** The connector's rules for a configuration. */
+export function connectorRules(c: Connector, config: ConnectorConfig): RestRules {
+  return typeof c.rules === 'function' ? c.rules(config) : c.rules;
+}
+
+/** The connector's base URL for a configuration. */
+export function connectorTarget(c: Connector, config: ConnectorConfig): string {
+  return typeof c.target === 'function' ? c.target(config) : c.target;
+}

@@ -1,0 +1,13 @@
+export {
+  defineConnector,
+  isConnector,
+  connectorRules,
+  connectorTarget,
+  ConnectorDefinitionError,
+  type Connector,
+  type ConnectorDefinition,
+  type ConnectorSetting,
+  type ConnectorDocs,
+  type ConnectorConfig,
+} from './define.js';
+export { connectorConfigFromEnv, secretPrefix } from './config.js';

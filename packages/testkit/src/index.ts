@@ -1,0 +1,10 @@
+/**
+ * @psoxy/testkit: what a connector author needs to prove a connector, for any test runner.
+ * @module
+ */
+export { startFakeUpstream, type FakeUpstream, type RecordedRoute } from './upstream.js';
+export { startTokenEndpoint, verifyJwt, rsaKeyPair, type TokenEndpoint, type TokenAnswer, type VerifiedJwt } from './token-endpoint.js';
+export { runGoldenFiles, testConfig, type GoldenCase, type GoldenOptions, type GoldenResult } from './golden.js';
+export { checkAllowlist } from './allowlist.js';
+export { startConnectorProxy, redirectingFetch, type ConnectorProxyOptions } from './proxy.js';
+export { startLoopback, type RecordedRequest, type LoopbackServer } from './server.js';

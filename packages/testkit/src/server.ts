@@ -1,0 +1,54 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request as a fake server saw it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, exactly as sent. */
+  target: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LoopbackServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function record(req: IncomingMessage, body: string): RecordedRequest {
+  const target = req.url ?? '/';
+  const u = new URL(target, 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return { method: req.method ?? 'GET', target, path: u.pathname, query: u.searchParams, headers, body };
+}
+
+/** An HTTP server on 127.0.0.1 (any free port) answering with `handle`. */
+export async function startLoopback(handle: (req: RecordedRequest, res: ServerResponse) => Promise<void> | void): Promise<LoopbackServer> {
+  const server: Server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => handle(record(req, body), res))
+      .catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`fake server error: ${(e as Error).message}`);
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

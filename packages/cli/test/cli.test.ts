@@ -28,7 +28,7 @@ describe('psoxy --help', () => {
     expect(r.stdout).toMatch(/rules/);
   });
 
-  it.each([['sanitize'], ['serve'], ['demo'], ['pseudonymize'], ['bulk'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
+  it.each([['sanitize'], ['serve'], ['demo'], ['pseudonymize'], ['bulk'], ['connectors'], ['connectors', 'show'], ['rules', 'validate'], ['rules', 'schema']])('psoxy %s --help is complete', (...cmd) => {
     const r = psoxy([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/USAGE/);

@@ -4,19 +4,20 @@ import { PsoxyCommand } from '../lib/base.js';
 import { EXIT, UserError } from '../lib/errors.js';
 import { readInput } from '../lib/input.js';
 import { pseudonymizerFlags, pseudonymizerFrom } from '../lib/pseudonymizer-flags.js';
-import { loadRulesFile } from '../lib/rules.js';
+import { connectorRulesFor, loadRulesFile } from '../lib/rules.js';
 
 export default class Sanitize extends PsoxyCommand {
   static override summary = 'Sanitize an API response as the proxy would, and print it.';
 
   static override description = `Treats the given file (or stdin) as the upstream's 200 response to METHOD URL, checks the request against the rules, then applies the matching endpoint's response schema and transforms (redact, pseudonymize, tokenize, ...) and prints the sanitized body to stdout.
 
-Rules are Psoxy rule files (YAML with !<pseudonymize> tags) or the native YAML/JSON form. Pseudonyms are the same as Psoxy's for the same salt.
+Rules are Psoxy rule files (YAML with !<pseudonymize> tags) or the native YAML/JSON form, or an installed connector's default rules (--connector; PSEUDONYMIZE_APP_IDS=true selects its variant that also pseudonymizes app ids). Pseudonyms are the same as Psoxy's for the same salt.
 
 Exit codes: 0 sanitized; 2 invalid rules, input or configuration; 3 the rules block the request (the reason is printed on stderr as "blocked: <why>").`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --rules calendar.yaml --url https://www.googleapis.com/calendar/v3/calendars/primary/events --salt s3cret events.json',
+    '<%= config.bin %> <%= command.id %> --connector gcal --url https://www.googleapis.com/calendar/v3/calendars/primary/events --salt s3cret events.json',
     'curl -s $UPSTREAM | PSOXY_SALT=s3cret <%= config.bin %> <%= command.id %> --rules rules.yaml --url "$UPSTREAM" -',
   ];
 
@@ -25,7 +26,8 @@ Exit codes: 0 sanitized; 2 invalid rules, input or configuration; 3 the rules bl
   };
 
   static override flags = {
-    rules: Flags.string({ char: 'r', description: 'Rule file (Psoxy YAML or native YAML/JSON).', required: true, helpValue: '<file>' }),
+    rules: Flags.string({ char: 'r', description: 'Rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', exactlyOne: ['rules', 'connector'] }),
+    connector: Flags.string({ char: 'c', description: "Use an installed connector's default rules (see psoxy connectors).", helpValue: '<id>', exactlyOne: ['rules', 'connector'] }),
     url: Flags.string({ char: 'u', description: 'URL the response came from; selects the endpoint rule.', required: true, helpValue: '<url>' }),
     method: Flags.string({ char: 'm', description: 'HTTP method of the request.', default: 'GET' }),
     ...pseudonymizerFlags,
@@ -34,7 +36,7 @@ Exit codes: 0 sanitized; 2 invalid rules, input or configuration; 3 the rules bl
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Sanitize);
-    const rules = await loadRulesFile(flags.rules);
+    const rules = flags.rules ? await loadRulesFile(flags.rules) : await connectorRulesFor(flags.connector as string);
     for (const w of rules.warnings) process.stderr.write(`warning: ${w}\n`);
     const pseudonymizer = pseudonymizerFrom(flags);
     const body = await readInput(args.response, 'response');

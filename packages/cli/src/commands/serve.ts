@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { type NodeServer, serveNode } from '@psoxy/core';
 import { PsoxyCommand } from '../lib/base.js';
 import { UserError } from '../lib/errors.js';
+import { findConnector } from '../lib/connectors.js';
 import { localProxy } from '../lib/proxy-setup.js';
 import { pseudonymizerFlags } from '../lib/pseudonymizer-flags.js';
 
@@ -34,13 +35,12 @@ Logs one line per request (method, path, status, time; never bodies, query value
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    if (flags.connector) {
-      throw new UserError(`unknown connector '${flags.connector}': no connector packages are installed yet; use --rules <file> --target <base-url>`);
-    }
+    const connector = flags.connector ? (await findConnector(flags.connector)).connector : undefined;
     if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
       process.stderr.write(`warning: listening on ${flags.host}: anyone who can reach it can call the source through the proxy\n`);
     }
     const { handler, rules, target } = await localProxy({
+      connector,
       rulesFile: flags.rules,
       target: flags.target,
       salt: flags.salt,
@@ -63,7 +63,7 @@ Logs one line per request (method, path, status, time; never bodies, query value
       if (code === 'EACCES') throw new UserError(`not allowed to listen on port ${flags.port}: use a port above 1023`);
       throw e;
     }
-    process.stdout.write(`psoxy is listening on ${server.url} -> ${target} (${rules.endpoints.length} endpoint rules)\n`);
+    process.stdout.write(`psoxy is listening on ${server.url} -> ${target} (${connector ? `connector ${connector.id}, ` : ''}${rules.endpoints.length} endpoint rules)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.stdout.write('stopping\n');

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonDiff, parseJson } from '@psoxy/core';
+import { rsaKeyPair, startFakeUpstream, startTokenEndpoint, verifyJwt } from '@psoxy/testkit';
+import { describe, expect, it } from 'vitest';
+import { BIN, psoxy } from './helpers.js';
+
+const GWS = fileURLToPath(new URL('../../connector-google-workspace/test/fixtures/', import.meta.url));
+
+describe('psoxy connectors', () => {
+  it('lists the installed connectors and describes one', () => {
+    const list = psoxy(['connectors']);
+    expect(list.code).toBe(0);
+    for (const id of ['gcal', 'gdirectory', 'gdrive', 'gmail', 'google-chat', 'google-meet']) expect(list.stdout).toMatch(new RegExp(`^${id} +.*@psoxy/connector-google-workspace`, 'm'));
+    const show = psoxy(['connectors', 'show', 'gmail']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/SERVICE_ACCOUNT_KEY \(secret, required; in a cloud host: PSOXY_GMAIL_SERVICE_ACCOUNT_KEY\)/);
+    expect(show.stdout).toMatch(/https:\/\/www\.googleapis\.com\/auth\/gmail\.metadata/);
+    expect(show.stdout).toMatch(/any method \/gmail\/v1\/users\/\{mailboxId\}\/messages\/\{messageId\}/);
+    expect(psoxy(['connectors', 'show', 'nope']).stderr).toMatch(/unknown connector 'nope': installed connectors are gcal/);
+  });
+});
+
+describe('psoxy sanitize --connector', () => {
+  const cases: [string, string, string][] = [
+    ['gcal', 'https://www.googleapis.com/calendar/v3/calendars/primary/events', 'events.json'],
+    ['gdirectory', 'https://admin.googleapis.com/admin/directory/v1/users?customer=my_customer', 'users.json'],
+    ['gdrive', 'https://www.googleapis.com/drive/v3/files', 'files.json'],
+    ['gmail', 'https://www.googleapis.com/gmail/v1/users/me/messages/x', 'message.json'],
+    ['google-chat', 'https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/chat', 'chat-activities.json'],
+    ['google-meet', 'https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/meet', 'meet-activities.json'],
+  ];
+  it.each(cases)('%s: sanitizes with the connector default rules', (id, url, file) => {
+    const r = psoxy(['sanitize', '--connector', id, '--url', url, '--salt', 'salt', '--encryption-key', 'secret', join(GWS, id, 'original', file)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(jsonDiff(parseJson(readFileSync(join(GWS, id, 'sanitized', file), 'utf8')), parseJson(r.stdout))).toBeUndefined();
+  });
+  it('blocks what the connector does not allow, and selects the no-app-ids variant', () => {
+    const blocked = psoxy(['sanitize', '--connector', 'gmail', '--url', 'https://www.googleapis.com/gmail/v1/users/me/threads', '--salt', 's', '-'], { input: '{}' });
+    expect(blocked.code).toBe(3);
+    expect(blocked.stderr).toMatch(/^blocked: /);
+    const variant = psoxy(['sanitize', '--connector', 'gdirectory', '--url', 'https://admin.googleapis.com/admin/directory/v1/users/1', '--salt', 'salt', '--encryption-key', 'secret', join(GWS, 'gdirectory/original/user.json')], {
+      env: { PSEUDONYMIZE_APP_IDS: 'true' },
+    });
+    expect(variant.code).toBe(0);
+    expect(JSON.parse(variant.stdout).id).toMatch(/^p~/);
+    expect(psoxy(['sanitize', '--url', 'https://x/y', '--salt', 's', '-'], { input: '{}' }).stderr).toMatch(/rules|connector/);
+  });
+});
+
+describe('psoxy serve --connector', () => {
+  it('serves gcal with service-account auth against a local token endpoint and a local upstream', async () => {
+    const keys = rsaKeyPair();
+    const subjects: unknown[] = [];
+    const tokens = await startTokenEndpoint((req) => {
+      const { claims } = verifyJwt(req.form.get('assertion') ?? '', keys.publicKey);
+      subjects.push(claims.sub);
+      return { body: { access_token: 'ya29.cli', expires_in: 3600, token_type: 'Bearer' } };
+    });
+    const upstream = await startFakeUpstream([
+      { path: '/calendar/v3/calendars/primary/events', body: { kind: 'calendar#events', items: [{ id: 'e1', summary: 'Secret', organizer: { email: 'ada@acme.example' } }] } },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'psoxy-serve-connector-'));
+    const secrets = join(dir, 'secrets.json');
+    writeFileSync(
+      secrets,
+      JSON.stringify({ SERVICE_ACCOUNT_KEY: JSON.stringify({ type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: keys.privateKey, token_uri: tokens.tokenUrl }) }),
+    );
+    const child = spawn(process.execPath, [BIN, 'serve', '--connector', 'gcal', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', secrets, '--salt', 's'], {
+      env: { ...process.env, PSOXY_SALT: undefined } as NodeJS.ProcessEnv,
+    });
+    let stdout = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    try {
+      await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ -> .*connector gcal/);
+      const url = (/listening on (\S+)/.exec(stdout) as RegExpExecArray)[1];
+      const res = await fetch(`${url}/calendar/v3/calendars/primary/events`, { headers: { 'x-psoxy-user-to-impersonate': 'ada@acme.example' } });
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).not.toMatch(/ada@|Secret/);
+      expect(subjects).toEqual(['ada@acme.example']);
+      expect(upstream.requests[0]?.headers.authorization).toBe('Bearer ya29.cli');
+      expect((await fetch(`${url}/calendar/v3/calendars/primary/acl`)).status).toBe(403);
+    } finally {
+      child.kill('SIGINT');
+      await tokens.close();
+      await upstream.close();
+    }
+    expect(readdirSync(dir)).toEqual(['secrets.json']);
+  });
+});

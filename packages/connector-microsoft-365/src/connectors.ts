@@ -1,0 +1,129 @@
+import { type AuthStrategy, type Connector, type ConnectorConfig, type ConnectorSetting, ConfigError, type RestRules, defineConnector } from '@psoxy/core';
+import { GRAPH_SCOPE, type MsalCredential, fileIdentityToken, gcpMetadataIdentityToken, msalClientCredentials } from './auth.js';
+import { entraIdRules } from './rules/entra-id.js';
+import { outlookCalendarRules, outlookMailRules } from './rules/outlook.js';
+import { teamsRules } from './rules/teams.js';
+
+const SETTINGS: ConnectorSetting[] = [
+  { name: 'CLIENT_ID', description: 'Application (client) id of the Entra app registration.', secret: false, required: true },
+  { name: 'TENANT_ID', description: "Directory (tenant) id; may instead be read from REFRESH_ENDPOINT's path.", secret: false, required: false },
+  { name: 'REFRESH_ENDPOINT', description: 'Token endpoint (default https://login.microsoftonline.com/<TENANT_ID>/oauth2/v2.0/token).', secret: false, required: false },
+  { name: 'TOKEN_SCOPE', description: 'Scope requested with the client credentials.', secret: false, required: false, default: GRAPH_SCOPE },
+  {
+    name: 'CREDENTIALS_FLOW',
+    description: 'How the app proves its identity: federated (workload identity, no secret; default), jwt_assertion (certificate in PRIVATE_KEY/PRIVATE_KEY_ID) or client_secret (CLIENT_SECRET).',
+    secret: false,
+    required: false,
+    default: 'federated',
+  },
+  {
+    name: 'FEDERATED_TOKEN_SOURCE',
+    description: 'federated flow: where the identity token comes from: gcp-metadata (a GCP function service account) or file (FEDERATED_TOKEN_FILE). On AWS the host supplies it.',
+    secret: false,
+    required: false,
+  },
+  { name: 'FEDERATED_TOKEN_FILE', description: 'federated flow, file source: path of the projected identity token.', secret: false, required: false },
+  { name: 'AUDIENCE', description: 'federated flow, gcp-metadata source: audience of the identity token.', secret: false, required: false, default: 'api://AzureADTokenExchange' },
+  { name: 'GCE_METADATA_HOST', description: 'federated flow, gcp-metadata source: metadata server host (default metadata.google.internal).', secret: false, required: false },
+  { name: 'CLIENT_SECRET', description: 'client_secret flow: a client secret of the app registration.', secret: true, required: false },
+  { name: 'PRIVATE_KEY', description: 'jwt_assertion flow: PEM private key of the certificate registered on the app.', secret: true, required: false },
+  { name: 'PRIVATE_KEY_ID', description: 'jwt_assertion flow: SHA-1 thumbprint (hex) of that certificate.', secret: true, required: false },
+];
+
+const TENANT_IN_ENDPOINT = /^https:\/\/[^/]+\/([^/]+)\/oauth2\/v2\.0\/token\/?$/;
+
+/** The MSAL strategy a configuration asks for, or every problem with it at once. */
+export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
+  const s = config.settings;
+  const problems: string[] = [];
+  const endpoint = s.REFRESH_ENDPOINT;
+  const tenantId = s.TENANT_ID ?? (endpoint ? TENANT_IN_ENDPOINT.exec(endpoint)?.[1] : undefined);
+  if (!tenantId) problems.push('TENANT_ID is required (or a REFRESH_ENDPOINT of the form https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)');
+  const flow = (s.CREDENTIALS_FLOW ?? 'federated').toLowerCase();
+  let credential: MsalCredential | undefined;
+  if (flow === 'client_secret') credential = { kind: 'secret' };
+  else if (flow === 'jwt_assertion' || flow === 'certificate') credential = { kind: 'certificate' };
+  else if (flow === 'federated' || flow === 'workload_identity_federation') {
+    const source = s.FEDERATED_TOKEN_SOURCE ?? (s.FEDERATED_TOKEN_FILE ? 'file' : 'gcp-metadata');
+    if (source === 'file') {
+      if (!s.FEDERATED_TOKEN_FILE) problems.push('FEDERATED_TOKEN_FILE is required with FEDERATED_TOKEN_SOURCE=file');
+      else credential = { kind: 'federated', assertion: fileIdentityToken(s.FEDERATED_TOKEN_FILE) };
+    } else if (source === 'gcp-metadata') {
+      credential = { kind: 'federated', assertion: gcpMetadataIdentityToken({ audience: s.AUDIENCE ?? 'api://AzureADTokenExchange', metadataHost: s.GCE_METADATA_HOST }) };
+    } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of gcp-metadata, file (on AWS, the AWS host supplies the Cognito token)`);
+  } else problems.push(`CREDENTIALS_FLOW '${s.CREDENTIALS_FLOW}' is not one of federated, jwt_assertion, client_secret`);
+  if (problems.length > 0 || !credential || !tenantId || !s.CLIENT_ID) throw new ConfigError(problems.length > 0 ? problems : ['CLIENT_ID is required']);
+  return msalClientCredentials({ tenantId, clientId: s.CLIENT_ID, scope: s.TOKEN_SCOPE, credential, tokenEndpoint: endpoint });
+}
+
+const setup = (roles: string[], extra: string[] = []) => [
+  'Register an application in Entra ID (App registrations > New registration); note its application (client) id and the tenant id.',
+  `Under API permissions, add these Microsoft Graph *application* permissions and grant admin consent (a Privileged Role Administrator): ${roles.join(', ')}.`,
+  'Give the app a credential: a federated identity credential trusting the proxy host (GCP: issuer https://accounts.google.com, subject = the function service account unique id, audience api://AzureADTokenExchange; AWS: the Cognito identity pool), or a certificate (PRIVATE_KEY, PRIVATE_KEY_ID) or a client secret (CLIENT_SECRET).',
+  'Set CLIENT_ID and TENANT_ID (and CREDENTIALS_FLOW if not federated).',
+  ...extra,
+];
+
+interface MicrosoftSource {
+  id: string;
+  sourceKind?: string;
+  displayName: string;
+  roles: string[];
+  rules: (noAppIds: boolean) => RestRules;
+  exampleCalls: string[];
+  extraSetup?: string[];
+}
+
+function microsoftConnector(m: MicrosoftSource): Connector {
+  return defineConnector({
+    id: m.id,
+    ...(m.sourceKind ? { sourceKind: m.sourceKind } : {}),
+    displayName: m.displayName,
+    settings: SETTINGS,
+    docs: { grants: m.roles, setup: setup(m.roles, m.extraSetup), exampleCalls: m.exampleCalls },
+    target: 'https://graph.microsoft.com',
+    auth: microsoftAuth,
+    rules: (config) => m.rules(config.pseudonymizeAppIds),
+  });
+}
+
+export const msftEntraId = microsoftConnector({
+  id: 'msft-entra-id',
+  sourceKind: 'azure-ad',
+  displayName: 'Microsoft Entra ID',
+  roles: ['User.Read.All', 'Group.Read.All', 'MailboxSettings.Read'],
+  rules: entraIdRules,
+  exampleCalls: ['/v1.0/users', '/v1.0/users/{USER_ID}', '/v1.0/groups', '/v1.0/groups/{GROUP_ID}/members'],
+});
+
+export const outlookCal = microsoftConnector({
+  id: 'outlook-cal',
+  displayName: 'Outlook Calendar',
+  roles: ['Calendars.Read', 'MailboxSettings.Read', 'Group.Read.All', 'User.Read.All'],
+  rules: outlookCalendarRules,
+  exampleCalls: ['/v1.0/users', '/v1.0/users/{USER_ID}/events', '/v1.0/users/{USER_ID}/calendar/calendarView?startDateTime=...&endDateTime=...', '/v1.0/users/{USER_ID}/mailboxSettings', '/v1.0/groups'],
+});
+
+export const outlookMail = microsoftConnector({
+  id: 'outlook-mail',
+  displayName: 'Outlook Mail (metadata)',
+  roles: ['Mail.ReadBasic.All', 'MailboxSettings.Read', 'Group.Read.All', 'User.Read.All'],
+  rules: outlookMailRules,
+  exampleCalls: ['/v1.0/users', '/v1.0/users/{USER_ID}/mailboxSettings', '/v1.0/users/{USER_ID}/mailFolders/SentItems/messages', '/v1.0/groups/{GROUP_ID}/members'],
+});
+
+export const msftTeams = microsoftConnector({
+  id: 'msft-teams',
+  displayName: 'Microsoft Teams',
+  roles: ['User.Read.All', 'Team.ReadBasic.All', 'Channel.ReadBasic.All', 'Chat.Read.All', 'ChannelMessage.Read.All', 'CallRecords.Read.All', 'OnlineMeetings.Read.All', 'OnlineMeetingArtifact.Read.All'],
+  rules: (noAppIds) => {
+    if (noAppIds) throw new ConfigError(['msft-teams: PSEUDONYMIZE_APP_IDS=true (the no-user-ids rules) is not supported yet; unset it, or set RULES to your own rules']);
+    return teamsRules();
+  },
+  exampleCalls: ['/v1.0/teams', '/v1.0/users/{USER_ID}/chats', '/v1.0/chats/{CHAT_ID}/messages', '/v1.0/communications/callRecords', '/v1.0/users/{USER_ID}/onlineMeetings'],
+  extraSetup: [
+    'Allow the app to read online meetings: New-CsApplicationAccessPolicy -Identity psoxy-meetings -AppIds <CLIENT_ID>; Grant-CsApplicationAccessPolicy -PolicyName psoxy-meetings -Global (Teams PowerShell).',
+  ],
+});
+
+export const connectors: readonly Connector[] = [msftEntraId, outlookCal, outlookMail, msftTeams];

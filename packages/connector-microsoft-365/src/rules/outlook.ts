@@ -1,0 +1,75 @@
+import { type RestRules, type TransformInput, defineRestRules } from '@psoxy/core';
+import { USER_SEGMENT, entraEndpoints, pseudonymize, redact, tokenizeOdataLinks } from './shared.js';
+
+const CALENDAR_PHRASES = [
+  'Focus Time', 'Focus', 'No Meetings', 'No Meeting', 'no mtg', 'Prep', 'OOO', 'Out of Office', 'Out of the Office',
+  'call', 'brainstorm', 'brainstorming', 'brain storm', 'check in', 'check-in', 'checkin', 'coffee', 'food',
+  'happy hour', 'lunch', 'office hours', 'onsite', 'on-site', 'social', 'stand up', 'stand-up', 'standup',
+  'team building', 'teambuilding', 'daily', 'bi-weekly', 'biweekly', 'weekly', 'monthly', 'quarterly', '1:1',
+  '1-on-1', 'one-on-one', 'all-hands', 'all hands', 'allhands', 'team meeting', 'decision making', 'decision',
+  'hand off', 'hand-off', 'handoff', 'handover', 'information sharing', 'problem solving', 'retro', 'review', 'sprint',
+];
+
+const noAppIdsExtras = (noAppIds: boolean): TransformInput[] =>
+  noAppIds ? [tokenizeOdataLinks, redact(["$..['@odata.context']", "$..['calendar@odata.associationLink']", "$..['calendar@odata.navigationLink']"])] : [];
+
+/** Outlook Calendar: Psoxy's `outlook-cal` rules (and `_no-app-ids`). */
+export function outlookCalendarRules(noAppIds: boolean): RestRules {
+  const user = USER_SEGMENT(noAppIds);
+  const locations = ['location', 'locations[*]'].flatMap((l) => ['uniqueId', 'displayName', 'locationUri'].map((f) => `$..${l}.${f}`));
+  return defineRestRules({
+    endpoints: [
+      ...entraEndpoints(noAppIds),
+      {
+        pathRegex: `^/v1.0/users/?${user}/mailboxSettings`,
+        transforms: [redact(['$..internalReplyMessage', '$..externalReplyMessage', "$..['@odata.context']"])],
+      },
+      {
+        // Psoxy's regex holds an empty inline-flag group `(?)` after calendarView: a no-op in Java, dropped here
+        pathRegex: `^/v1.0/users/${user}/(((calendars/[^/]*/)?events.*)|(calendar/calendarView[^/]*))`,
+        transforms: [
+          { method: 'redactExceptPhrases', jsonPaths: ['$..subject'], allowedPhrases: CALENDAR_PHRASES },
+          redact([
+            '$..reminderMinutesBeforeStart', '$..isReminderOn', '$..allowNewTimeProposals', '$..transactionId', '$..emailAddress.name',
+            '$..extensions', '$..multiValueExtendedProperties', '$..singleValueExtendedProperties', '$..location.coordinates',
+            '$..locations[*].coordinates', '$..location.address', '$..locations[*].address',
+          ]),
+          pseudonymize(['$..emailAddress.address']),
+          {
+            method: 'redactRegexMatches',
+            jsonPaths: [...locations, '$..onlineMeeting.joinUrl', '$..onlineMeetingUrl', '$..body.content', '$..bodyPreview'],
+            redactions: ['(?i)pwd=[^&]*'],
+          },
+          { method: 'filterTokenByRegex', jsonPaths: ['$..body.content', '$..bodyPreview'], delimiter: '\\s+', filters: ['https://[^.]+\\.zoom\\.us/.*'] },
+          ...noAppIdsExtras(noAppIds),
+        ],
+      },
+    ],
+  });
+}
+
+const messageTransforms = (noAppIds: boolean): TransformInput[] => [
+  redact([
+    '$..subject', '$..body', '$..bodyPreview', '$..emailAddress.name', '$..extensions', '$..multiValueExtendedProperties',
+    '$..singleValueExtendedProperties', '$..internetMessageHeaders',
+  ]),
+  pseudonymize(['$..emailAddress.address']),
+  ...(noAppIds ? [tokenizeOdataLinks, redact(["$..['@odata.context']"])] : []),
+];
+
+/** Outlook Mail (metadata: Mail.ReadBasic.All): Psoxy's `outlook-mail` rules (and `_no-app-ids`). */
+export function outlookMailRules(noAppIds: boolean): RestRules {
+  const user = USER_SEGMENT(noAppIds);
+  return defineRestRules({
+    endpoints: [
+      ...entraEndpoints(noAppIds),
+      { pathRegex: `^/v1.0/users/${user}/mailboxSettings`, transforms: [redact(['$..internalReplyMessage', '$..externalReplyMessage'])] },
+      { pathRegex: `^/v1.0/users/${user}/messages/[^/]*`, transforms: messageTransforms(noAppIds) },
+      {
+        pathRegex: `^/v1.0/users/${user}/mailFolders(/SentItems|\\('SentItems'\\))/messages.*`,
+        allowedRequestHeaders: ['ConsistencyLevel'],
+        transforms: messageTransforms(noAppIds),
+      },
+    ],
+  });
+}

@@ -44,7 +44,10 @@ export function teamsRules(): RestRules {
           '$..user.displayName', '$..reflexiveIPAddress', '$..relayIPAddress', '$..ipAddress', '$..subnet', '$..macAddress', '$..caller.name',
           '$..callee.name', '$..captureDeviceName', '$..renderDeviceName', '$..organizer_v2.id', '$..participants_v2[*].id', '$..phone',
           "$..['organizer_v2@odata.context']",
+          // not in Psoxy's rules: Graph added `associatedIdentity` to participant endpoints since
+          '$..associatedIdentity.displayName',
         ]),
+        pseudonymize(['$..associatedIdentity.userPrincipalName']),
       ],
     },
     {

@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { BIN, psoxy } from './helpers.js';
 
 const GWS = fileURLToPath(new URL('../../connector-google-workspace/test/fixtures/', import.meta.url));
+const MSFT = fileURLToPath(new URL('../../connector-microsoft-365/test/fixtures/', import.meta.url));
 
 describe('psoxy connectors', () => {
   it('lists the installed connectors and describes one', () => {
     const list = psoxy(['connectors']);
     expect(list.code).toBe(0);
     for (const id of ['gcal', 'gdirectory', 'gdrive', 'gmail', 'google-chat', 'google-meet']) expect(list.stdout).toMatch(new RegExp(`^${id} +.*@psoxy/connector-google-workspace`, 'm'));
+    for (const id of ['msft-entra-id', 'outlook-cal', 'outlook-mail', 'msft-teams']) expect(list.stdout).toMatch(new RegExp(`^${id} +.*@psoxy/connector-microsoft-365`, 'm'));
     const show = psoxy(['connectors', 'show', 'gmail']);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/SERVICE_ACCOUNT_KEY \(secret, required; in a cloud host: PSOXY_GMAIL_SERVICE_ACCOUNT_KEY\)/);
@@ -33,11 +35,19 @@ describe('psoxy sanitize --connector', () => {
     ['google-chat', 'https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/chat', 'chat-activities.json'],
     ['google-meet', 'https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/meet', 'meet-activities.json'],
   ];
+  const G = 'https://graph.microsoft.com/v1.0';
+  cases.push(
+    ['msft-entra-id', `${G}/groups/g1/members`, 'group-members.json'],
+    ['outlook-cal', `${G}/users/u1/calendar/calendarView`, 'calendarView.json'],
+    ['outlook-mail', `${G}/users/u1/mailFolders/SentItems/messages`, 'sentItems.json'],
+    ['msft-teams', `${G}/communications/callRecords`, 'callRecords.json'],
+  );
   it.each(cases)('%s: sanitizes with the connector default rules', (id, url, file) => {
-    const r = psoxy(['sanitize', '--connector', id, '--url', url, '--salt', 'salt', '--encryption-key', 'secret', join(GWS, id, 'original', file)]);
+    const dir = join(id.startsWith('msft') || id.startsWith('outlook') ? MSFT : GWS, id);
+    const r = psoxy(['sanitize', '--connector', id, '--url', url, '--salt', 'salt', '--encryption-key', 'secret', join(dir, 'original', file)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(jsonDiff(parseJson(readFileSync(join(GWS, id, 'sanitized', file), 'utf8')), parseJson(r.stdout))).toBeUndefined();
+    expect(jsonDiff(parseJson(readFileSync(join(dir, 'sanitized', file), 'utf8')), parseJson(r.stdout))).toBeUndefined();
   });
   it('blocks what the connector does not allow, and selects the no-app-ids variant', () => {
     const blocked = psoxy(['sanitize', '--connector', 'gmail', '--url', 'https://www.googleapis.com/gmail/v1/users/me/threads', '--salt', 's', '-'], { input: '{}' });
@@ -92,5 +102,45 @@ describe('psoxy serve --connector', () => {
       await upstream.close();
     }
     expect(readdirSync(dir)).toEqual(['secrets.json']);
+  });
+});
+
+describe('psoxy serve --connector (Microsoft 365)', () => {
+  it('serves msft-entra-id with MSAL client credentials from env and a secrets file', async () => {
+    const tokens = await startTokenEndpoint((req) => {
+      if (req.form.get('client_secret') !== 'from-file') throw new Error('wrong secret');
+      return { body: { token_type: 'Bearer', expires_in: 3599, access_token: 'graph-cli' } };
+    });
+    const upstream = await startFakeUpstream([{ path: '/v1.0/users', body: { value: [{ id: 'u1', mail: 'ada@acme.example', displayName: 'Ada' }] } }]);
+    const dir = mkdtempSync(join(tmpdir(), 'psoxy-serve-msft-'));
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ CLIENT_SECRET: 'from-file' }));
+    const env = { ...process.env, PSOXY_SALT: 's', CLIENT_ID: 'app', TENANT_ID: 'tenant', REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' };
+    const child = spawn(process.execPath, [BIN, 'serve', '--connector', 'msft-entra-id', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', join(dir, 'secrets.json')], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    try {
+      await expect.poll(() => stdout + stderr, { timeout: 15_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      const url = (/listening on (\S+)/.exec(stdout) as RegExpExecArray)[1];
+      const res = await fetch(`${url}/v1.0/users`);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).not.toMatch(/ada@|Ada/);
+      expect(upstream.requests[0]?.headers.authorization).toBe('Bearer graph-cli');
+    } finally {
+      child.kill('SIGINT');
+      await tokens.close();
+      await upstream.close();
+    }
+  });
+
+  it('says which settings a connector lacks', () => {
+    const r = psoxy(['serve', '--connector', 'msft-entra-id', '--salt', 's'], { env: { CLIENT_ID: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/connector msft-entra-id: CLIENT_ID is required/);
   });
 });

@@ -18,7 +18,7 @@ const SETTINGS: ConnectorSetting[] = [
   },
   {
     name: 'FEDERATED_TOKEN_SOURCE',
-    description: 'federated flow: where the identity token comes from: gcp-metadata (a GCP function service account) or file (FEDERATED_TOKEN_FILE). On AWS the host supplies it.',
+    description: 'federated flow: where the identity token comes from: gcp-metadata (a GCP function service account) or file (FEDERATED_TOKEN_FILE). AWS Cognito tokens are not supported yet: on AWS use a certificate or a client secret.',
     secret: false,
     required: false,
   },
@@ -50,7 +50,7 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
       else credential = { kind: 'federated', assertion: fileIdentityToken(s.FEDERATED_TOKEN_FILE) };
     } else if (source === 'gcp-metadata') {
       credential = { kind: 'federated', assertion: gcpMetadataIdentityToken({ audience: s.AUDIENCE ?? 'api://AzureADTokenExchange', metadataHost: s.GCE_METADATA_HOST }) };
-    } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of gcp-metadata, file (on AWS, the AWS host supplies the Cognito token)`);
+    } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of gcp-metadata, file (AWS Cognito tokens are not supported yet: on AWS use CREDENTIALS_FLOW=jwt_assertion or client_secret)`);
   } else problems.push(`CREDENTIALS_FLOW '${s.CREDENTIALS_FLOW}' is not one of federated, jwt_assertion, client_secret`);
   if (problems.length > 0 || !credential || !tenantId || !s.CLIENT_ID) throw new ConfigError(problems.length > 0 ? problems : ['CLIENT_ID is required']);
   return msalClientCredentials({ tenantId, clientId: s.CLIENT_ID, scope: s.TOKEN_SCOPE, credential, tokenEndpoint: endpoint });
@@ -59,7 +59,7 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
 const setup = (roles: string[], extra: string[] = []) => [
   'Register an application in Entra ID (App registrations > New registration); note its application (client) id and the tenant id.',
   `Under API permissions, add these Microsoft Graph *application* permissions and grant admin consent (a Privileged Role Administrator): ${roles.join(', ')}.`,
-  'Give the app a credential: a federated identity credential trusting the proxy host (GCP: issuer https://accounts.google.com, subject = the function service account unique id, audience api://AzureADTokenExchange; AWS: the Cognito identity pool), or a certificate (PRIVATE_KEY, PRIVATE_KEY_ID) or a client secret (CLIENT_SECRET).',
+  'Give the app a credential: a federated identity credential trusting the proxy host (on GCP: issuer https://accounts.google.com, subject = the unique id of the function service account, audience api://AzureADTokenExchange; or a projected token file), or a certificate (PRIVATE_KEY, PRIVATE_KEY_ID) or a client secret (CLIENT_SECRET).',
   'Set CLIENT_ID and TENANT_ID (and CREDENTIALS_FLOW if not federated).',
   ...extra,
 ];

@@ -100,3 +100,17 @@ describe('allowlists', () => {
     expect(() => checkAllowlist(msftTeams, { allowed: ['/v1.0/teams'] }, { pseudonymizeAppIds: true })).toThrow(/not supported yet/);
   });
 });
+
+describe('README', () => {
+  it('documents every connector: id, grants and setup steps (regenerate: node scripts/connector-readme.mjs)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { connectors } = await import('../src/index.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const c of connectors) {
+      expect(readme).toContain(`## \`${c.id}\``);
+      for (const g of c.docs.grants) expect(readme).toContain(g);
+      for (const s of c.docs.setup) expect(readme).toContain(s);
+      for (const s of c.settings) expect(readme).toContain(`| \`${s.name}\` |`);
+    }
+  });
+});

@@ -116,10 +116,7 @@ export const msftTeams = microsoftConnector({
   id: 'msft-teams',
   displayName: 'Microsoft Teams',
   roles: ['User.Read.All', 'Team.ReadBasic.All', 'Channel.ReadBasic.All', 'Chat.Read.All', 'ChannelMessage.Read.All', 'CallRecords.Read.All', 'OnlineMeetings.Read.All', 'OnlineMeetingArtifact.Read.All'],
-  rules: (noAppIds) => {
-    if (noAppIds) throw new ConfigError(['msft-teams: PSEUDONYMIZE_APP_IDS=true (the no-user-ids rules) is not supported yet; unset it, or set RULES to your own rules']);
-    return teamsRules();
-  },
+  rules: teamsRules,
   exampleCalls: ['/v1.0/teams', '/v1.0/users/{USER_ID}/chats', '/v1.0/chats/{CHAT_ID}/messages', '/v1.0/communications/callRecords', '/v1.0/users/{USER_ID}/onlineMeetings'],
   extraSetup: [
     'Allow the app to read online meetings: New-CsApplicationAccessPolicy -Identity psoxy-meetings -AppIds <CLIENT_ID>; Grant-CsApplicationAccessPolicy -PolicyName psoxy-meetings -Global (Teams PowerShell).',

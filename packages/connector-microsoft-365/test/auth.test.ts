@@ -16,7 +16,11 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function entraTokens(check: (form: URLSearchParams) => void = () => {}, answer?: { status: number; body: Record<string, unknown> }): Promise<TokenEndpoint & { issued: string[] }> {
+async function entraTokens(
+  check: (form: URLSearchParams) => void = () => {},
+  answer?: { status: number; body: Record<string, unknown> },
+  expiresIn = 3599,
+): Promise<TokenEndpoint & { issued: string[] }> {
   const issued: string[] = [];
   const t = await startTokenEndpoint((req) => {
     if (answer) return answer;
@@ -26,7 +30,7 @@ async function entraTokens(check: (form: URLSearchParams) => void = () => {}, an
     check(req.form);
     const token = `eyJ0.graph-token-${issued.length + 1}`;
     issued.push(token);
-    return { body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
+    return { body: { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token } };
   });
   cleanup.push(() => t.close());
   return Object.assign(t, { issued });
@@ -102,6 +106,30 @@ describe('Entra ID client credentials (MSAL, offline)', () => {
     const { proxy } = await serve({ CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, GCE_METADATA_HOST: new URL(metadata.url).host }, {});
     expect((await fetch(`${proxy.url}/v1.0/users`)).status).toBe(200);
     expect(seen).toEqual([{ flavor: 'Google', audience: 'api://AzureADTokenExchange' }]);
+  });
+
+  it('gets a new token once the cached one is about to expire', async () => {
+    // MSAL renews tokens within 5 minutes of expiry: a 60 s token is renewed on the next call
+    const tokens = await entraTokens(undefined, undefined, 60);
+    const { upstream, proxy } = await serve({ CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' }, { CLIENT_SECRET: 's' }, [{ path: '/v1.0/users', body: USERS }]);
+    await fetch(`${proxy.url}/v1.0/users`);
+    await fetch(`${proxy.url}/v1.0/users`);
+    expect(tokens.issued).toHaveLength(2);
+    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer eyJ0.graph-token-1', 'Bearer eyJ0.graph-token-2']);
+  });
+
+  it('explains a bad certificate thumbprint or key, and a missing secret', async () => {
+    const tokens = await entraTokens();
+    const settings = { CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'jwt_assertion' };
+    const badThumb = await serve(settings, { PRIVATE_KEY: rsaKeyPair().privateKey, PRIVATE_KEY_ID: 'not-a-thumbprint' }, []);
+    expect(await (await fetch(`${badThumb.proxy.url}/v1.0/users`)).text()).toMatch(/PRIVATE_KEY_ID must be the certificate SHA-1 thumbprint/);
+    const badKey = await serve(settings, { PRIVATE_KEY: 'bm90IGEga2V5', PRIVATE_KEY_ID: 'a'.repeat(40) }, []);
+    expect(await (await fetch(`${badKey.proxy.url}/v1.0/users`)).text()).toMatch(/PRIVATE_KEY must be a PEM private key/);
+    const missing = await serve({ ...settings, CREDENTIALS_FLOW: 'client_secret' }, {}, []);
+    const res = await fetch(`${missing.proxy.url}/v1.0/users`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(/missing secret CLIENT_SECRET/);
+    expect(tokens.requests).toHaveLength(0);
   });
 
   it('a 401 from Graph gets a fresh token and one retry', async () => {

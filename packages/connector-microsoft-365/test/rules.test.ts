@@ -70,6 +70,17 @@ describe('golden files: every allowlisted endpoint sanitized as recorded', () =>
         { url: `${G}/users?$select=id`, file: 'users.json' },
       ],
     });
+    runGoldenFiles({
+      connector: msftTeams,
+      config: { pseudonymizeAppIds: true },
+      dir: fixtures('msft-teams'),
+      cases: [
+        { url: `${G}/users/p~abc/chats`, file: 'chats.json', sanitized: '../sanitized-no-user-ids/chats.json' },
+        { url: `${G}/chats/p~xyz/messages`, file: 'chat-messages.json', sanitized: '../sanitized-no-user-ids/chat-messages.json' },
+        { url: `${G}/communications/callRecords`, file: 'callRecords.json', sanitized: '../sanitized-no-user-ids/callRecords.json' },
+        { url: `${G}/users/p~abc/onlineMeetings/MSpk/attendanceReports/c9b6db1c`, file: 'attendanceReport.json', sanitized: '../sanitized-no-user-ids/attendanceReport.json' },
+      ],
+    });
   });
 });
 
@@ -96,9 +107,8 @@ describe('allowlists', () => {
       allowed: ['/v1.0/teams', '/v1.0/communications/callRecords', '/v1.0/communications/callRecords/e523d2ed-2966-4b6b-925b-754a88034cc5', `/v1.0/users/${U1}/onlineMeetings`],
       blocked: ['/v1.0/teams?$expand=members', '/v1.0/teams/t1/members', '/v1.0/communications/callRecords/not-a-guid', '/v1.0/chats', '/v1.0/teams/t1/channels/c1/messages/m1/hostedContents', '/v1.0/groups'],
     }));
-  it('msft-teams refuses PSEUDONYMIZE_APP_IDS clearly until its variant exists', () => {
-    expect(() => checkAllowlist(msftTeams, { allowed: ['/v1.0/teams'] }, { pseudonymizeAppIds: true })).toThrow(/not supported yet/);
-  });
+  it('msft-teams with PSEUDONYMIZE_APP_IDS addresses users and chats by their pseudonyms', () =>
+    checkAllowlist(msftTeams, { allowed: ['/v1.0/users/p~abc/chats', '/v1.0/chats/p~xyz/messages', '/v1.0/users/p~abc', '/v1.0/teams'], blocked: ['/v1.0/users/p~abc/drive'] }, { pseudonymizeAppIds: true }));
 });
 
 describe('README', () => {

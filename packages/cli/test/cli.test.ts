@@ -92,7 +92,7 @@ describe('psoxy sanitize', () => {
     expect(psoxy(['sanitize', '--rules', join(tmp, 'nope.yaml'), '--url', eventsUrl, '--salt', 's', eventsFile])).toMatchObject({ code: 2 });
     const missing = psoxy(['sanitize', '--url', eventsUrl]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/Missing required flag rules/);
+    expect(missing.stderr).toMatch(/Exactly one of the following must be provided: --connector, --rules/);
     const unknown = psoxy(['sanitize', '--rules', rulesFile, '--url', eventsUrl, '--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Nonexistent flag: --bogus/);

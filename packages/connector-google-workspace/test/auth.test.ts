@@ -207,3 +207,22 @@ describe('googleapis clients through the proxy', () => {
     expect(JSON.stringify(users.data)).not.toMatch(/Lovelace|\+4477/);
   });
 });
+
+describe('every Google Workspace connector serves with working auth', () => {
+  it.each([
+    ['gcal', '/calendar/v3/calendars/primary/events', 'https://www.googleapis.com/auth/calendar.readonly'],
+    ['gdirectory', '/admin/directory/v1/users', 'https://www.googleapis.com/auth/admin.directory.user.readonly'],
+    ['gdrive', '/drive/v3/files', 'https://www.googleapis.com/auth/drive.metadata.readonly'],
+    ['gmail', '/gmail/v1/users/me/messages', 'https://www.googleapis.com/auth/gmail.metadata'],
+    ['google-chat', '/admin/reports/v1/activity/users/all/applications/chat', 'https://www.googleapis.com/auth/admin.reports.audit.readonly'],
+    ['google-meet', '/admin/reports/v1/activity/users/all/applications/meet', 'https://www.googleapis.com/auth/admin.reports.audit.readonly'],
+  ])('%s', async (id, path, scope) => {
+    const { connectors } = await import('../src/index.js');
+    const connector = connectors.find((c) => c.id === id) as typeof gcal;
+    const { tokens, upstream, proxy } = await setup({ connector, routes: [{ path, body: { items: [], kind: 'x' } }] });
+    const res = await fetch(`${proxy.url}${path}`, as('ada@acme.example'));
+    expect(res.status).toBe(200);
+    expect(String(tokens.issued[0]?.scope).split(' ')).toContain(scope);
+    expect(upstream.requests[0]?.headers.authorization).toBe('Bearer ya29.token-1');
+  });
+});

@@ -166,3 +166,29 @@ describe('Entra ID client credentials (MSAL, offline)', () => {
     void outlookMail;
   });
 });
+
+describe('every Microsoft 365 connector serves with working auth', () => {
+  it.each([
+    ['msft-entra-id', '/v1.0/groups'],
+    ['outlook-cal', `/v1.0/users/u1/events`],
+    ['outlook-mail', `/v1.0/users/u1/mailFolders/SentItems/messages`],
+    ['msft-teams', '/v1.0/teams'],
+  ])('%s', async (id, path) => {
+    const { connectors } = await import('../src/index.js');
+    const connector = connectors.find((c) => c.id === id) as typeof msftEntraId;
+    const tokens = await entraTokens();
+    const upstream = await startFakeUpstream([{ path, body: { value: [] } }]);
+    const proxy = await startConnectorProxy({
+      connector,
+      target: upstream.url,
+      config: { settings: { CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' } },
+      secrets: { CLIENT_SECRET: 's' },
+    });
+    cleanup.push(
+      () => upstream.close(),
+      () => proxy.close(),
+    );
+    expect((await fetch(`${proxy.url}${path}`)).status).toBe(200);
+    expect(upstream.requests[0]?.headers.authorization).toBe('Bearer eyJ0.graph-token-1');
+  });
+});

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, serveNode, silentLogger } from '@psoxy/core';
+import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, nodeHttpFetch, serveNode, silentLogger } from '@psoxy/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const page = JSON.parse(readFileSync(join(here, '.data', 'calendar-events.json'), 'utf8'));
@@ -42,7 +42,7 @@ const handler = createProxy({
   allowInsecureTarget: true,
   secrets: new MemorySecretStore({}),
   lease: new InProcessLease(),
-  fetch: globalThis.fetch,
+  fetch: nodeHttpFetch(),
   log: silentLogger,
 });
 const proxy = await serveNode(handler);

@@ -49,6 +49,12 @@ export const json = (res: ServerResponse, status: number, body: unknown, headers
 
 export const pseudonymizer = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
 
+let upstreamFetch: typeof fetch = globalThis.fetch;
+/** The fetch the proxies of this test file call sources with (Node's fetch unless a suite says otherwise). */
+export function useUpstreamFetch(f: typeof fetch): void {
+  upstreamFetch = f;
+}
+
 /** The proxy, served on 127.0.0.1, in front of `target`. */
 export async function startProxy(target: string, rulesYaml: string, extra: Partial<ProxyOptions> & { auth?: AuthStrategy; secrets?: SecretStore } = {}) {
   const lines: string[] = [];
@@ -59,7 +65,7 @@ export async function startProxy(target: string, rulesYaml: string, extra: Parti
     allowInsecureTarget: true,
     secrets: extra.secrets ?? new MemorySecretStore({ PSOXY_SALT: 'salt' }),
     lease: new InProcessLease(),
-    fetch: globalThis.fetch,
+    fetch: upstreamFetch,
     source: 'test',
     log: streamLogger({ level: 'debug', write: (l) => lines.push(l) }),
     ...extra,

@@ -1,10 +1,9 @@
-import { type EndpointInput, type RestRules, type TransformInput, defineRestRules } from '@psoxy/core';
+import { type EndpointInput, type RestRules, type TransformInput, defineRestRules, pseudonymizeAt, redactAt as redact } from '@psoxy/core';
 
 const PAGE = ['limit', 'offset', 'opt_fields'];
 const TASK_PARAMS = [...PAGE, 'project', 'completed_since', 'modified_since'];
 
-const redact = (jsonPaths: string[]): TransformInput => ({ method: 'redact', jsonPaths });
-const pseudonymize = (jsonPaths: string[], includeReversible = false): TransformInput => ({ method: 'pseudonymize', jsonPaths, encoding: 'URL_SAFE_TOKEN', includeReversible });
+const pseudonymize = (jsonPaths: string[], includeReversible = false): TransformInput => pseudonymizeAt(jsonPaths, { includeReversible });
 
 /** Task transforms under `$.data[*]` (lists) or `$.data` (one task). */
 function taskTransforms(at: string): TransformInput[] {

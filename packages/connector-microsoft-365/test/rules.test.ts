@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { checkAllowlist, runGoldenFiles } from '@psoxy/testkit';
+import { checkAllowlist, checkReadme, runGoldenFiles } from '@psoxy/testkit';
 import { describe, expect, it } from 'vitest';
 import { msftEntraId, msftTeams, outlookCal, outlookMail } from '../src/index.js';
 
@@ -112,15 +112,9 @@ describe('allowlists', () => {
 });
 
 describe('README', () => {
-  it('documents every connector: id, grants and setup steps (regenerate: node scripts/connector-readme.mjs)', async () => {
+  it('documents every connector: id, grants, setup steps and settings', async () => {
     const { readFileSync } = await import('node:fs');
     const { connectors } = await import('../src/index.js');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const c of connectors) {
-      expect(readme).toContain(`## \`${c.id}\``);
-      for (const g of c.docs.grants) expect(readme).toContain(g);
-      for (const s of c.docs.setup) expect(readme).toContain(s);
-      for (const s of c.settings) expect(readme).toContain(`| \`${s.name}\` |`);
-    }
+    checkReadme(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), connectors);
   });
 });

@@ -8,3 +8,4 @@ export { runGoldenFiles, testConfig, type GoldenCase, type GoldenOptions, type G
 export { checkAllowlist } from './allowlist.js';
 export { startConnectorProxy, redirectingFetch, type ConnectorProxyOptions } from './proxy.js';
 export { startLoopback, type RecordedRequest, type LoopbackServer } from './server.js';
+export { runPsoxyCases, checkReadme, type PsoxyCase } from './psoxy-cases.js';

@@ -1,5 +1,5 @@
 import { type RestRules, defineRestRules } from '@psoxy/core';
-import { CALENDAR_PHRASES, keepOnlyZoomUrls, pseudonymize, redact, redactZoomPasswords } from './shared.js';
+import { keepCalendarPhrases, keepOnlyZoomUrls, pseudonymize, redact, redactZoomPasswords } from './shared.js';
 
 /** Google Calendar: Psoxy's `gcal` rules (`google/PrebuiltSanitizerRules.java#GCAL`). */
 export const gcalRules: RestRules = defineRestRules({
@@ -20,7 +20,7 @@ export const gcalRules: RestRules = defineRestRules({
           "$.items[*].conferenceData.entryPoints[*]['accessCode','password','passcode','pin']",
           '$..meetingCreatedBy',
         ]),
-        { method: 'redactExceptPhrases', jsonPaths: ['$.items[*].summary'], allowedPhrases: CALENDAR_PHRASES },
+        keepCalendarPhrases(['$.items[*].summary']),
         keepOnlyZoomUrls(['$.items[*].description']),
         redactZoomPasswords(['$.items[*].description', '$.items[*].location', '$.items[*].conferenceData.entryPoints[*].uri']),
       ],
@@ -37,7 +37,7 @@ export const gcalRules: RestRules = defineRestRules({
           '$..meetingCreatedBy',
         ]),
         // as Psoxy: aimed at a list's items, so a no-op here ($.summary is redacted anyway)
-        { method: 'redactExceptPhrases', jsonPaths: ['$.items[*].summary'], allowedPhrases: CALENDAR_PHRASES },
+        keepCalendarPhrases(['$.items[*].summary']),
         keepOnlyZoomUrls(['$.description']),
         redactZoomPasswords(['$.description', '$.conferenceData.entryPoints[*].uri', '$.location']),
         pseudonymize(['$..email']),

@@ -1,14 +1,6 @@
-import { type RestRules, type TransformInput, defineRestRules } from '@psoxy/core';
+import { type RestRules, type TransformInput, defineRestRules, keepCalendarPhrases, keepOnlyZoomUrls, redactZoomPasswords } from '@psoxy/core';
 import { USER_SEGMENT, entraEndpoints, pseudonymize, redact, tokenizeOdataLinks } from './shared.js';
 
-const CALENDAR_PHRASES = [
-  'Focus Time', 'Focus', 'No Meetings', 'No Meeting', 'no mtg', 'Prep', 'OOO', 'Out of Office', 'Out of the Office',
-  'call', 'brainstorm', 'brainstorming', 'brain storm', 'check in', 'check-in', 'checkin', 'coffee', 'food',
-  'happy hour', 'lunch', 'office hours', 'onsite', 'on-site', 'social', 'stand up', 'stand-up', 'standup',
-  'team building', 'teambuilding', 'daily', 'bi-weekly', 'biweekly', 'weekly', 'monthly', 'quarterly', '1:1',
-  '1-on-1', 'one-on-one', 'all-hands', 'all hands', 'allhands', 'team meeting', 'decision making', 'decision',
-  'hand off', 'hand-off', 'handoff', 'handover', 'information sharing', 'problem solving', 'retro', 'review', 'sprint',
-];
 
 const noAppIdsExtras = (noAppIds: boolean): TransformInput[] =>
   noAppIds ? [tokenizeOdataLinks, redact(["$..['@odata.context']", "$..['calendar@odata.associationLink']", "$..['calendar@odata.navigationLink']"])] : [];
@@ -28,19 +20,15 @@ export function outlookCalendarRules(noAppIds: boolean): RestRules {
         // Psoxy's regex holds an empty inline-flag group `(?)` after calendarView: a no-op in Java, dropped here
         pathRegex: `^/v1.0/users/${user}/(((calendars/[^/]*/)?events.*)|(calendar/calendarView[^/]*))`,
         transforms: [
-          { method: 'redactExceptPhrases', jsonPaths: ['$..subject'], allowedPhrases: CALENDAR_PHRASES },
+          keepCalendarPhrases(['$..subject']),
           redact([
             '$..reminderMinutesBeforeStart', '$..isReminderOn', '$..allowNewTimeProposals', '$..transactionId', '$..emailAddress.name',
             '$..extensions', '$..multiValueExtendedProperties', '$..singleValueExtendedProperties', '$..location.coordinates',
             '$..locations[*].coordinates', '$..location.address', '$..locations[*].address',
           ]),
           pseudonymize(['$..emailAddress.address']),
-          {
-            method: 'redactRegexMatches',
-            jsonPaths: [...locations, '$..onlineMeeting.joinUrl', '$..onlineMeetingUrl', '$..body.content', '$..bodyPreview'],
-            redactions: ['(?i)pwd=[^&]*'],
-          },
-          { method: 'filterTokenByRegex', jsonPaths: ['$..body.content', '$..bodyPreview'], delimiter: '\\s+', filters: ['https://[^.]+\\.zoom\\.us/.*'] },
+          redactZoomPasswords([...locations, '$..onlineMeeting.joinUrl', '$..onlineMeetingUrl', '$..body.content', '$..bodyPreview']),
+          keepOnlyZoomUrls(['$..body.content', '$..bodyPreview']),
           ...noAppIdsExtras(noAppIds),
         ],
       },

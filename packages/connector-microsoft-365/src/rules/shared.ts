@@ -1,12 +1,6 @@
-import type { EndpointInput, TransformInput } from '@psoxy/core';
+import { type EndpointInput, type TransformInput, pseudonymizeAt as pseudonymize, redactAt as redact } from '@psoxy/core';
 
-export const pseudonymize = (jsonPaths: string[], extra: Partial<Extract<TransformInput, { method: 'pseudonymize' }>> = {}): TransformInput => ({
-  method: 'pseudonymize',
-  jsonPaths,
-  encoding: 'URL_SAFE_TOKEN',
-  ...extra,
-});
-export const redact = (jsonPaths: string[]): TransformInput => ({ method: 'redact', jsonPaths });
+export { pseudonymize, redact };
 const deep = (names: string[]) => names.map((n) => `$..${n}`);
 
 /** Psoxy's Entra user transforms (`msft/PrebuiltSanitizerRules.java` ENTRA_ID_USERS). */

@@ -22,7 +22,7 @@ describe('psoxy connectors', () => {
     expect(show.stdout).toMatch(/SERVICE_ACCOUNT_KEY \(secret, required; in a cloud host: PSOXY_GMAIL_SERVICE_ACCOUNT_KEY\)/);
     expect(show.stdout).toMatch(/https:\/\/www\.googleapis\.com\/auth\/gmail\.metadata/);
     expect(show.stdout).toMatch(/any method \/gmail\/v1\/users\/\{mailboxId\}\/messages\/\{messageId\}/);
-    expect(psoxy(['connectors', 'show', 'nope']).stderr).toMatch(/unknown connector 'nope': installed connectors are gcal/);
+    expect(psoxy(['connectors', 'show', 'nope']).stderr).toMatch(/unknown connector 'nope': installed connectors are asana, gcal, /);
   });
 });
 

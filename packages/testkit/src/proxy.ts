@@ -2,6 +2,7 @@ import {
   type Connector,
   type ConnectorConfig,
   InProcessLease,
+  type Lease,
   MemorySecretStore,
   type NodeServer,
   Pseudonymizer,
@@ -21,6 +22,8 @@ export interface ConnectorProxyOptions {
   config?: Partial<ConnectorConfig>;
   /** Secrets the connector's auth reads (plain values, or a store to share between proxies). */
   secrets?: Record<string, string> | SecretStore;
+  /** The lease refreshes take; pass one lease to several proxies to act as instances of one deployment. */
+  lease?: Lease;
   /** The fetch the proxy (and the connector's auth) use; tests redirect token URLs through it. */
   fetch?: typeof fetch;
   salt?: string;
@@ -40,7 +43,7 @@ export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<Nod
     target: o.target,
     auth: o.connector.auth(config),
     secrets,
-    lease: new InProcessLease(),
+    lease: o.lease ?? new InProcessLease(),
     fetch: o.fetch ?? globalThis.fetch,
     log: silentLogger,
     source: o.connector.id,

@@ -1,5 +1,4 @@
-import { type RestRules, type TransformInput, defineRestRules, pseudonymizeAt as pseudonymize, redactAt as redact } from '@psoxy/core';
-import { object } from './schema.js';
+import { type RestRules, type TransformInput, defineRestRules, pseudonymizeAt as pseudonymize, redactAt as redact, schemaObject as object } from '@psoxy/core';
 
 const PAGING = 'next_page_token:s page_count:i page_number:i page_size:i total_records:i';
 

@@ -158,3 +158,14 @@ endpoints:
     if (!res.allowed) expect(res.reason).toMatch(why);
   });
 });
+
+describe('form-encoded bodies obey the query parameter allowlist', () => {
+  const slack = rules('endpoints:\n  - pathTemplate: /api/discovery.users.list\n    allowedQueryParams: [limit, offset]\n');
+  const form = 'application/x-www-form-urlencoded';
+  it('allows listed parameters in a POST form body, refuses others', () => {
+    expect(slack.match({ method: 'POST', url: '/api/discovery.users.list', contentType: form, body: 'limit=10&offset=abc' }).allowed).toBe(true);
+    const r = slack.match({ method: 'POST', url: '/api/discovery.users.list', contentType: `${form}; charset=utf-8`, body: 'limit=10&include_deleted=true' });
+    expect(r.allowed).toBe(false);
+    expect(r.allowed ? '' : r.reason).toMatch(/'include_deleted' is not allowed .*\(in the form body\)/);
+  });
+});

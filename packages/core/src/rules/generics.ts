@@ -1,4 +1,4 @@
-import type { TransformInput } from './model.js';
+import type { SchemaFilter, TransformInput } from './model.js';
 
 /**
  * Building blocks of connector rules, as Psoxy's `rules/generics` and vendor transforms: written
@@ -38,4 +38,41 @@ export function keepOnlyZoomUrls(jsonPaths: string[]): TransformInput {
 /** ... and strip meeting passwords from URLs. */
 export function redactZoomPasswords(jsonPaths: string[]): TransformInput {
   return { method: 'redactRegexMatches', jsonPaths, redactions: ['(?i)pwd=[^&]*'] };
+}
+
+/**
+ * Response schemas in a compact notation: `'id:i name:s created_at:dt tags:[s] settings:@Settings
+ * rooms:[@Room]'`: `s` string, `i` integer, `b` boolean, `dt` date-time string, `@Name` a
+ * definition, `[...]` an array of it. Psoxy's rule files spell the same schemas out in YAML.
+ */
+export function schemaFields(spec: string): Record<string, SchemaFilter> {
+  const out: Record<string, SchemaFilter> = {};
+  for (const part of spec.trim().split(/\s+/)) {
+    if (part === '') continue;
+    const at = part.indexOf(':');
+    if (at <= 0) throw new Error(`schema field '${part}' is not name:type`);
+    out[part.slice(0, at)] = schemaType(part.slice(at + 1));
+  }
+  return out;
+}
+
+function schemaType(t: string): SchemaFilter {
+  if (t.startsWith('[') && t.endsWith(']')) return { type: 'array', items: schemaType(t.slice(1, -1)) };
+  if (t.startsWith('@')) return { $ref: `#/definitions/${t.slice(1)}` };
+  switch (t) {
+    case 's':
+      return { type: 'string' };
+    case 'i':
+      return { type: 'integer' };
+    case 'b':
+      return { type: 'boolean' };
+    case 'dt':
+      return { type: 'string', format: 'date-time' };
+  }
+  throw new Error(`unknown schema type '${t}' (s, i, b, dt, @Definition, [type])`);
+}
+
+/** An object schema with these fields (see {@link schemaFields}); `''` for an object with none. */
+export function schemaObject(spec: string): SchemaFilter {
+  return { type: 'object', properties: schemaFields(spec) };
 }

@@ -195,6 +195,14 @@ export class CompiledRestRules {
         nearMiss ??= { reason: `${b}, for endpoint ${e.label}`, status: 403 };
         continue;
       }
+      // parameters sent as a form body (as Slack's clients do) obey the same allowlist as the query
+      if (req.body && /^application\/x-www-form-urlencoded\b/i.test(req.contentType ?? '')) {
+        const f = e.queryProblem(parseQuery(req.body));
+        if (f) {
+          nearMiss ??= { reason: `${f} (in the form body), for endpoint ${e.label}`, status: 403 };
+          continue;
+        }
+      }
       return { allowed: true, endpoint: e, path, query };
     }
     if (this.allowAllEndpoints) return { allowed: true, endpoint: null, path, query };

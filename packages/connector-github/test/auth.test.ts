@@ -1,0 +1,111 @@
+import { InProcessLease, MemorySecretStore, Pseudonymizer } from '@psoxy/core';
+import { type RecordedRequest, rsaKeyPair, startConnectorProxy, startFakeUpstream, startLoopback, verifyJwt } from '@psoxy/testkit';
+import { Octokit } from '@octokit/rest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { github } from '../src/index.js';
+
+const keys = rsaKeyPair();
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** GitHub's installation-token endpoint: checks the App JWT, answers 201 {token, expires_at}. */
+async function githubApi(opts: { refuse?: number } = {}) {
+  const seen: RecordedRequest[] = [];
+  let issued = 0;
+  const server = await startLoopback(async (req, res) => {
+    seen.push(req);
+    if (req.method !== 'POST' || req.path !== '/app/installations/4242/access_tokens') {
+      res.writeHead(404).end('{}');
+      return;
+    }
+    if (opts.refuse) {
+      res.writeHead(opts.refuse, { 'content-type': 'application/json' }).end('{"message":"A JSON web token could not be decoded"}');
+      return;
+    }
+    const jwt = (req.headers.authorization ?? '').replace(/^bearer /i, '');
+    const { claims } = verifyJwt(jwt, keys.publicKey);
+    expect(claims.iss).toBe('Iv1.app-client-id');
+    await new Promise((r) => setTimeout(r, 50));
+    issued++;
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ token: `ghs_installation${issued}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { members: 'read' } }));
+  });
+  cleanup.push(() => server.close());
+  return { ...server, seen, issued: () => issued };
+}
+
+const secrets = () => new MemorySecretStore({ CLIENT_ID: 'Iv1.app-client-id', PRIVATE_KEY: Buffer.from(keys.privateKey).toString('base64') }, 'shared store');
+
+describe('GitHub App installation tokens (@octokit/auth-app)', () => {
+  it('signs the App JWT, gets one installation token for two instances under load, and calls GitHub with it', async () => {
+    const api = await githubApi();
+    const upstream = await startFakeUpstream([{ path: '/orgs/acme/members', body: [{ login: 'ada', id: 1, avatar_url: 'https://a' }] }]);
+    const store = secrets();
+    const lease = new InProcessLease();
+    const config = { settings: { REFRESH_ENDPOINT: `${api.url}/app/installations/4242/access_tokens` } };
+    const a = await startConnectorProxy({ connector: github, target: upstream.url, secrets: store, lease, config });
+    const b = await startConnectorProxy({ connector: github, target: upstream.url, secrets: store, lease, config });
+    cleanup.push(
+      () => upstream.close(),
+      () => a.close(),
+      () => b.close(),
+    );
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/orgs/acme/members`).then((r) => r.status)));
+    expect(statuses).toEqual(Array(30).fill(200));
+    expect(api.issued()).toBe(1);
+    expect(new Set(upstream.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer ghs_installation1']));
+  });
+
+  it('a refused App says "reconnect", naming what to check', async () => {
+    const api = await githubApi({ refuse: 401 });
+    const upstream = await startFakeUpstream([]);
+    const proxy = await startConnectorProxy({ connector: github, target: upstream.url, secrets: secrets(), config: { settings: { REFRESH_ENDPOINT: `${api.url}/app/installations/4242/access_tokens` } } });
+    cleanup.push(
+      () => upstream.close(),
+      () => proxy.close(),
+    );
+    const res = await fetch(`${proxy.url}/orgs/acme/members`);
+    expect(res.status).toBe(502);
+    expect(res.headers.get('x-psoxy-error')).toBe('SOURCE_AUTH_RECONNECT_REQUIRED');
+    expect(await res.text()).toMatch(/CLIENT_ID .*not the installation id/);
+  });
+
+  it('needs the installation: a clear configuration error', () => {
+    expect(() => github.auth({ settings: {}, pseudonymizeAppIds: false })).toThrow(/GITHUB_INSTALLATION_ID is required/);
+    expect(() => github.auth({ settings: { REFRESH_ENDPOINT: 'https://evil.example/x' }, pseudonymizeAppIds: false })).toThrow(/REFRESH_ENDPOINT must look like/);
+  });
+});
+
+describe('@octokit/rest through the proxy', () => {
+  it('paginates pulls by Link headers, and looks a member up by the reversible pseudonym of the login', async () => {
+    const api = await githubApi();
+    const pull = (n: number) => ({ number: n, title: `Secret project ${n}`, user: { login: 'ada', id: 7, avatar_url: 'https://a', type: 'User' }, assignees: [], requested_reviewers: [] });
+    const upstream = await startFakeUpstream([
+      { path: '/repos/acme/platform/pulls', query: { page: '2' }, body: [pull(3)] },
+      { path: '/repos/acme/platform/pulls', body: [pull(1), pull(2)], headers: { link: '</repos/acme/platform/pulls?per_page=2&page=2>; rel="next"' } },
+      { path: '/users/ada', body: { login: 'ada', id: 7, name: 'Ada Lovelace', company: 'Acme' } },
+    ]);
+    const proxy = await startConnectorProxy({ connector: github, target: upstream.url, secrets: secrets(), config: { settings: { REFRESH_ENDPOINT: `${api.url}/app/installations/4242/access_tokens` } } });
+    cleanup.push(
+      () => upstream.close(),
+      () => proxy.close(),
+    );
+    const octokit = new Octokit({ baseUrl: proxy.url });
+    const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner: 'acme', repo: 'platform', per_page: 2 });
+    expect(pulls.map((p) => p.number)).toEqual([1, 2, 3]);
+    for (const p of pulls) {
+      expect(p.title).toBeUndefined();
+      expect(p.user?.login).toMatch(/^p~/);
+      expect(String(p.user?.id)).toMatch(/^t~/);
+    }
+    const login = pulls[0]?.user?.login as string;
+    expect(new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' }).reverse(login)).toBe('ada');
+    const user = await octokit.rest.users.getByUsername({ username: login });
+    expect(user.data.login).toBe(login);
+    expect(user.data.name).toBeUndefined();
+    await expect(octokit.rest.users.getByUsername({ username: 'ada' })).rejects.toMatchObject({ status: 403 });
+    expect(upstream.requests.map((r) => r.target)).toContain('/users/ada');
+  });
+});

@@ -24,3 +24,28 @@ describe('github allowlists', () => {
     checkReadme(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), connectors);
   });
 });
+
+describe('github golden files', () => {
+  it('a sample of endpoints of every kind', async () => {
+    const { fileURLToPath } = await import('node:url');
+    const { runGoldenFiles } = await import('@psoxy/testkit');
+    const G = 'https://api.github.com';
+    runGoldenFiles({
+      connector: github,
+      dir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+      cases: [
+        { url: `${G}/orgs/acme/members?per_page=100`, file: 'org-members.json' },
+        { url: `${G}/users/${ada}`, file: 'user.json' },
+        { method: 'POST', url: `${G}/graphql`, file: 'graphql-members.json' },
+        { url: `${G}/orgs/acme/teams`, file: 'teams.json' },
+        { url: `${G}/orgs/acme/audit-log?phrase=created:>2024-01-01&per_page=100`, file: 'audit-log.json' },
+        { url: `${G}/orgs/acme/repos?type=all`, file: 'repos.json' },
+        { url: `${G}/repos/acme/falcon/commits?since=2024-01-01`, file: 'commits.json' },
+        { url: `${G}/repos/acme/falcon/issues?state=all`, file: 'issues.json' },
+        { url: `${G}/repos/acme/falcon/pulls?state=all`, file: 'pulls.json' },
+        { url: `${G}/repos/acme/falcon/pulls/42`, file: 'pull.json' },
+        { url: `${G}/repos/acme/falcon/pulls/42/reviews`, file: 'reviews.json' },
+      ],
+    });
+  });
+});

@@ -42,7 +42,7 @@ export function redactZoomPasswords(jsonPaths: string[]): TransformInput {
 
 /**
  * Response schemas in a compact notation: `'id:i name:s created_at:dt tags:[s] settings:@Settings
- * rooms:[@Room]'`: `s` string, `i` integer, `b` boolean, `dt` date-time string, `@Name` a
+ * rooms:[@Room]'`: `s` string, `i` integer, `n` number, `b` boolean, `dt` date-time string, `@Name` a
  * definition, `[...]` an array of it. Psoxy's rule files spell the same schemas out in YAML.
  */
 export function schemaFields(spec: string): Record<string, SchemaFilter> {
@@ -64,12 +64,14 @@ function schemaType(t: string): SchemaFilter {
       return { type: 'string' };
     case 'i':
       return { type: 'integer' };
+    case 'n':
+      return { type: 'number' };
     case 'b':
       return { type: 'boolean' };
     case 'dt':
       return { type: 'string', format: 'date-time' };
   }
-  throw new Error(`unknown schema type '${t}' (s, i, b, dt, @Definition, [type])`);
+  throw new Error(`unknown schema type '${t}' (s, i, n, b, dt, @Definition, [type])`);
 }
 
 /** An object schema with these fields (see {@link schemaFields}); `''` for an object with none. */

@@ -3,10 +3,10 @@
  * rotating refresh tokens.
  * @module
  */
-import { type Connector, type ConnectorConfig, defineConnector, oauth2RefreshToken } from '@psoxy/core';
-import { jiraCloudRules } from './rules.js';
+import { type Connector, type ConnectorConfig, bearerToken, defineConnector, oauth2RefreshToken } from '@psoxy/core';
+import { jiraCloudRules, jiraServerRules } from './rules.js';
 
-export { jiraCloudRules } from './rules.js';
+export { jiraCloudRules, jiraServerRules } from './rules.js';
 
 export const ATLASSIAN_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
 const SCOPES = ['offline_access', 'read:group:jira', 'read:avatar:jira', 'read:user:jira', 'read:jira-user', 'read:jira-work'];
@@ -51,4 +51,28 @@ export const jiraCloud: Connector = defineConnector({
   rules: jiraCloudRules,
 });
 
-export const connectors: readonly Connector[] = [jiraCloud];
+export const jiraServer: Connector = defineConnector({
+  id: 'jira-server',
+  displayName: 'Jira Server / Data Center',
+  settings: [
+    { name: 'JIRA_SERVER_URL', description: 'Base URL of the server, with its context path if any, e.g. https://jira.acme.example/jira (reachable from the proxy).', secret: false, required: true },
+    { name: 'ACCESS_TOKEN', description: 'Personal access token of a dedicated read-only user.', secret: true, required: true },
+  ],
+  docs: {
+    grants: ['a user with Browse Projects on the projects to read (read:jira-work if scopes are asked for)'],
+    setup: [
+      'Create a dedicated Jira user with read access (Browse Projects) to the projects to include.',
+      'As that user, Profile > Personal Access Tokens > Create token; give it an expiry you will renew.',
+      'Store it as the secret ACCESS_TOKEN (PSOXY_JIRA_SERVER_ACCESS_TOKEN in a cloud host) and set JIRA_SERVER_URL.',
+    ],
+    exampleCalls: ['/rest/api/2/search?maxResults=25', '/rest/api/2/issue/{ISSUE_ID}/comment?maxResults=25', '/rest/api/latest/project'],
+  },
+  target: (config) => {
+    const url = config.settings.JIRA_SERVER_URL ?? '';
+    return /^https?:\/\//.test(url) ? url.replace(/\/+$/, '') : `https://${url.replace(/\/+$/, '')}`;
+  },
+  auth: () => bearerToken({ secret: 'ACCESS_TOKEN' }),
+  rules: jiraServerRules,
+});
+
+export const connectors: readonly Connector[] = [jiraCloud, jiraServer];

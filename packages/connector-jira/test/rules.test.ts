@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { checkAllowlist, checkReadme, runGoldenFiles } from '@psoxy/testkit';
 import { describe, expect, it } from 'vitest';
-import { jiraCloud } from '../src/index.js';
+import { connectors, jiraCloud, jiraServer } from '../src/index.js';
 
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const A = 'https://api.atlassian.com';
@@ -43,6 +43,29 @@ describe('jira-cloud rules', () => {
 
   it('README documents the connector', async () => {
     const { readFileSync } = await import('node:fs');
-    checkReadme(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), [jiraCloud]);
+    checkReadme(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), connectors);
   });
+});
+
+describe('jira-server rules', () => {
+  it('golden files: search, issue, comments, worklogs, projects, users', () => {
+    const J = 'https://jira.acme.example/rest/api';
+    runGoldenFiles({
+      connector: jiraServer,
+      dir: fileURLToPath(new URL('./fixtures-server/', import.meta.url)),
+      cases: [
+        { url: `${J}/2/search?jql=updated%3E-30d&startAt=0`, file: 'search.json' },
+        { url: `${J}/latest/issue/10002?expand=changelog`, file: 'issue.json' },
+        { url: `${J}/2/issue/10002/comment?maxResults=25`, file: 'comments.json' },
+        { url: `${J}/2/issue/10002/worklog`, file: 'worklogs.json' },
+        { url: `${J}/2/project?includeArchived=false`, file: 'projects.json' },
+        { url: `${J}/2/user/search?username=.&includeInactive=true`, file: 'users.json' },
+      ],
+    });
+  });
+  it('allowlist', () =>
+    checkAllowlist(jiraServer, {
+      allowed: ['/rest/api/2/search?jql=x&fields=summary', '/rest/api/latest/project'],
+      blocked: ['/rest/api/2/search?expand=renderedFields', '/rest/api/2/issue/1/attachments', '/rest/api/2/myself', '/rest/auth/1/session', '/rest/api/2/user?username=ada'],
+    }, { settings: { JIRA_SERVER_URL: 'jira.acme.example' } }));
 });

@@ -139,3 +139,17 @@ describe('psoxy bulk', () => {
     expect(stdout).toMatch(/stopping/);
   });
 });
+
+describe('psoxy pseudonymize --connector', () => {
+  it("uses a connector's bulk rules (Slack's discovery export)", () => {
+    const d = dir();
+    mkdirSync(join(d, 'export-2024-W10'));
+    writeFileSync(join(d, 'export-2024-W10/users.ndjson.gz'), gzipSync('{"id":"U01","name":"ada","profile":{"email":"ada@acme.example"}}\n'));
+    const r = psoxy(['pseudonymize', '--connector', 'slack-discovery-api', '--object-path', 'export-2024-W10/users.ndjson.gz', '--salt', 'salt', join(d, 'export-2024-W10/users.ndjson.gz')]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'U01', name: null, profile: { email: p.pseudonymToken('ada@acme.example') } });
+    const none = psoxy(['pseudonymize', '--connector', 'gcal', '--salt', 'salt', join(d, 'export-2024-W10/users.ndjson.gz')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/connector 'gcal' has no bulk rules/);
+  });
+});

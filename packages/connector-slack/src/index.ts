@@ -3,9 +3,11 @@
  * @module
  */
 import { type Connector, bearerToken, defineConnector } from '@psoxy/core';
+import { slackDiscoveryBulkRules } from './bulk.js';
 import { slackDiscoveryRules } from './rules.js';
 
 export { slackDiscoveryRules } from './rules.js';
+export { slackDiscoveryBulkRules } from './bulk.js';
 
 export const slackDiscoveryApi: Connector = defineConnector({
   id: 'slack-discovery-api',
@@ -32,6 +34,7 @@ export const slackDiscoveryApi: Connector = defineConnector({
   target: 'https://www.slack.com',
   auth: () => bearerToken({ secret: 'ACCESS_TOKEN' }),
   rules: slackDiscoveryRules,
+  bulkRules: slackDiscoveryBulkRules,
 });
 
 export const connectors: readonly Connector[] = [slackDiscoveryApi];

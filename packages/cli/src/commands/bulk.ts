@@ -14,7 +14,7 @@ import {
 import { PsoxyCommand } from '../lib/base.js';
 import { EXIT, UserError, describeError } from '../lib/errors.js';
 import { readText } from '../lib/input.js';
-import { loadBulkRulesFile } from '../lib/bulk.js';
+import { connectorBulkRules, loadBulkRulesFile } from '../lib/bulk.js';
 import { pseudonymizerFlags, pseudonymizerFrom } from '../lib/pseudonymizer-flags.js';
 
 export default class Bulk extends PsoxyCommand {
@@ -34,7 +34,8 @@ Exit codes (without --watch): 0 every file sanitized; 2 a file failed or invalid
   ];
 
   static override flags = {
-    rules: Flags.string({ char: 'r', description: 'Bulk rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', required: true }),
+    rules: Flags.string({ char: 'r', description: 'Bulk rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', exactlyOne: ['rules', 'connector'] }),
+    connector: Flags.string({ char: 'c', description: "Use an installed connector's bulk rules (e.g. slack-discovery-api).", helpValue: '<id>', exactlyOne: ['rules', 'connector'] }),
     input: Flags.string({ char: 'i', description: 'Folder files arrive in (the input bucket).', helpValue: '<dir>', required: true }),
     output: Flags.string({ char: 'o', description: 'Folder sanitized files are written to (the output bucket).', helpValue: '<dir>', required: true }),
     'additional-transforms': Flags.string({
@@ -58,8 +59,8 @@ Exit codes (without --watch): 0 every file sanitized; 2 a file failed or invalid
     if (output === input || output.startsWith(input + sep)) {
       throw new UserError('the output folder must not be the input folder or inside it: outputs would be read back as inputs');
     }
-    const rulesText = await readText(flags.rules);
-    const rules = await loadBulkRulesFile(flags.rules);
+    const rulesText = flags.rules ? await readText(flags.rules) : undefined;
+    const rules = flags.rules ? await loadBulkRulesFile(flags.rules) : await connectorBulkRules(flags.connector as string);
     const pseudonymizer = pseudonymizerFrom(flags);
     const extraText = flags['additional-transforms'] ? await readText(flags['additional-transforms']) : process.env.ADDITIONAL_TRANSFORMS;
     const extra = extraText ? parseAdditionalTransforms(extraText, { source: flags['additional-transforms'] ?? 'ADDITIONAL_TRANSFORMS' }) : [];

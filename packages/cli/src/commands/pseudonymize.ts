@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { sanitizeBulk } from '@psoxy/core';
-import { loadBulkRulesFile, openInput, shortcutRules, writeAllOrNothing } from '../lib/bulk.js';
+import { connectorBulkRules, loadBulkRulesFile, openInput, shortcutRules, writeAllOrNothing } from '../lib/bulk.js';
 import { PsoxyCommand } from '../lib/base.js';
 import { UserError } from '../lib/errors.js';
 import { pseudonymizerFlags, pseudonymizerFrom } from '../lib/pseudonymizer-flags.js';
@@ -30,7 +30,8 @@ Exit codes: 0 done; 2 invalid rules, input or configuration.`;
   };
 
   static override flags = {
-    rules: Flags.string({ char: 'r', description: 'Bulk rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', exclusive: ['pseudonymize', 'redact', 'format'] }),
+    rules: Flags.string({ char: 'r', description: 'Bulk rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', exclusive: ['pseudonymize', 'redact', 'format', 'connector'] }),
+    connector: Flags.string({ char: 'c', description: "Use an installed connector's bulk rules (e.g. slack-discovery-api for Slack's export files).", helpValue: '<id>', exclusive: ['pseudonymize', 'redact', 'rules'] }),
     'object-path': Flags.string({ description: "Object path that selects rules in a multi-type rule file (default: the input's file name).", helpValue: '<key>' }),
     output: Flags.string({ char: 'o', description: 'Write here instead of stdout (gzip if the name ends .gz).', helpValue: '<file>' }),
     pseudonymize: Flags.string({ description: 'Without --rules: CSV columns to pseudonymize, comma-separated.', helpValue: '<col,col>' }),
@@ -45,10 +46,11 @@ Exit codes: 0 done; 2 invalid rules, input or configuration.`;
     const { args, flags } = await this.parse(Pseudonymize);
     let rules: Awaited<ReturnType<typeof loadBulkRulesFile>>;
     if (flags.rules) rules = await loadBulkRulesFile(flags.rules);
+    else if (flags.connector) rules = await connectorBulkRules(flags.connector);
     else if (flags.pseudonymize || flags.redact) rules = shortcutRules(flags);
     else throw new UserError('no rules given: pass --rules <file>, or --pseudonymize <columns> / --redact <columns> for a CSV file');
     const objectPath = flags['object-path'] ?? (args.input === '-' ? 'stdin' : basename(args.input));
-    if (!flags.rules && /\.(nd)?json(l)?(\.gz)?$/i.test(objectPath)) {
+    if (!flags.rules && !flags.connector && /\.(nd)?json(l)?(\.gz)?$/i.test(objectPath)) {
       throw new UserError('--pseudonymize/--redact name CSV columns; for a JSON file write record rules and pass --rules <file>');
     }
     const pseudonymizer = pseudonymizerFrom(flags);

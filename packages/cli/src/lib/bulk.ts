@@ -64,3 +64,11 @@ export async function writeAllOrNothing(text: AsyncIterable<string>, output: str
     await unlink(tmp).catch(() => {});
   }
 }
+
+/** An installed connector's bulk rules (for the files its source exports). */
+export async function connectorBulkRules(id: string): Promise<BulkRules> {
+  const { findConnector } = await import('./connectors.js');
+  const { connector } = await findConnector(id);
+  if (!connector.bulkRules) throw new UserError(`connector '${id}' has no bulk rules: its source is read through its API (psoxy serve --connector ${id}); pass --rules <file> for files`);
+  return connector.bulkRules as BulkRules;
+}

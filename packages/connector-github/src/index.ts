@@ -70,6 +70,7 @@ export const githubEnterpriseServer: Connector = defineConnector({
     { name: 'CLIENT_SECRET', description: "A client secret of the App.", secret: true, required: true },
     { name: 'REFRESH_TOKEN', description: 'Refresh token of the App user token; rotated on every refresh and written back by the proxy.', secret: true, required: true, writable: true },
     { name: 'ACCESS_TOKEN', description: 'The current access token, shared by all instances; written by the proxy.', secret: true, required: false, writable: true },
+    { name: 'REFRESH_ENDPOINT', description: 'Token endpoint (default https://<GITHUB_ENTERPRISE_SERVER_HOST>/login/oauth/access_token).', secret: false, required: false },
   ],
   docs: {
     grants: ['Repository: Contents, Issues, Metadata, Pull requests', 'Organization: Administration, Members', '"Expire user authorization tokens" enabled'],
@@ -85,7 +86,7 @@ export const githubEnterpriseServer: Connector = defineConnector({
   auth: (config) =>
     oauth2RefreshToken({
       name: 'github-enterprise-server',
-      tokenUrl: `https://${config.settings.GITHUB_ENTERPRISE_SERVER_HOST}/login/oauth/access_token`,
+      tokenUrl: config.settings.REFRESH_ENDPOINT ?? `https://${config.settings.GITHUB_ENTERPRISE_SERVER_HOST}/login/oauth/access_token`,
       clientAuth: 'body',
       sharedTokenSecret: 'ACCESS_TOKEN',
       leaseName: 'OAUTH_REFRESH_TOKEN',

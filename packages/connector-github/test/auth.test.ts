@@ -109,3 +109,35 @@ describe('@octokit/rest through the proxy', () => {
     expect(upstream.requests.map((r) => r.target)).toContain('/users/ada');
   });
 });
+
+describe('GitHub Enterprise Server App user tokens', () => {
+  it('refreshes with the rotating refresh token (stored before use) and calls the server under /api/v3', async () => {
+    const { startTokenEndpoint } = await import('@psoxy/testkit');
+    const { githubEnterpriseServer } = await import('../src/index.js');
+    const tokens = await startTokenEndpoint((req) => {
+      expect(req.headers.accept).toMatch(/application\/json/);
+      expect(req.form.get('grant_type')).toBe('refresh_token');
+      expect(req.form.get('refresh_token')).toBe('ghr_first');
+      return { body: { access_token: 'ghu_fresh', expires_in: 28800, refresh_token: 'ghr_second', refresh_token_expires_in: 15724800, token_type: 'bearer', scope: '' } };
+    });
+    const upstream = await startFakeUpstream([{ path: '/api/v3/orgs/acme/members', body: [{ login: 'ada', id: 1 }] }]);
+    const store = new MemorySecretStore({ CLIENT_ID: 'Iv1.ghes', CLIENT_SECRET: 'ghes-secret', REFRESH_TOKEN: 'ghr_first' });
+    const proxy = await startConnectorProxy({
+      connector: githubEnterpriseServer,
+      target: upstream.url,
+      secrets: store,
+      config: { settings: { GITHUB_ENTERPRISE_SERVER_HOST: 'github.acme.example', REFRESH_ENDPOINT: tokens.tokenUrl } },
+    });
+    cleanup.push(
+      () => tokens.close(),
+      () => upstream.close(),
+      () => proxy.close(),
+    );
+    const res = await fetch(`${proxy.url}/api/v3/orgs/acme/members`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { login: string }[])[0]?.login).toMatch(/^p~/);
+    expect(upstream.requests[0]?.headers.authorization).toBe('Bearer ghu_fresh');
+    expect((await store.get('REFRESH_TOKEN'))?.value).toBe('ghr_second');
+    expect(githubEnterpriseServer.target instanceof Function && githubEnterpriseServer.target({ settings: { GITHUB_ENTERPRISE_SERVER_HOST: 'github.acme.example' }, pseudonymizeAppIds: false })).toBe('https://github.acme.example');
+  });
+});

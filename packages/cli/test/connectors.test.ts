@@ -41,9 +41,17 @@ describe('psoxy sanitize --connector', () => {
     ['outlook-cal', `${G}/users/u1/calendar/calendarView`, 'calendarView.json'],
     ['outlook-mail', `${G}/users/u1/mailFolders/SentItems/messages`, 'sentItems.json'],
     ['msft-teams', `${G}/communications/callRecords`, 'callRecords.json'],
+    ['zoom', 'https://api.zoom.us/v2/users?page_size=30', 'users.json'],
+    ['slack-discovery-api', 'https://www.slack.com/api/discovery.users.list?limit=5', 'discovery-users-list.json'],
+    ['github', 'https://api.github.com/repos/acme/falcon/pulls?state=all', 'pulls.json'],
+    ['jira-cloud', 'https://api.atlassian.com/ex/jira/cloud-1/rest/api/3/search/jql?jql=x', 'search.json'],
+    ['salesforce', 'https://acme.my.salesforce.com/services/data/v64.0/sobjects/Account/describe', 'account_describe.json'],
+    ['asana', 'https://app.asana.com/api/1.0/tasks?project=1', 'tasks.json'],
   );
+  const FAMILY: Record<string, string> = { zoom: 'zoom', 'slack-discovery-api': 'slack', github: 'github', 'jira-cloud': 'jira', salesforce: 'salesforce', asana: 'asana' };
   it.each(cases)('%s: sanitizes with the connector default rules', (id, url, file) => {
-    const dir = join(id.startsWith('msft') || id.startsWith('outlook') ? MSFT : GWS, id);
+    const family = FAMILY[id];
+    const dir = family ? fileURLToPath(new URL(`../../connector-${family}/test/fixtures/`, import.meta.url)) : join(id.startsWith('msft') || id.startsWith('outlook') ? MSFT : GWS, id);
     const r = psoxy(['sanitize', '--connector', id, '--url', url, '--salt', 'salt', '--encryption-key', 'secret', join(dir, 'original', file)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -1,0 +1,46 @@
+/** The parts of Lambda's HTTP event shapes the adapter reads (AWS documents the full shapes). */
+
+/** Function URL and API Gateway HTTP API events (payload format 2.0). */
+export interface HttpEventV2 {
+  version: '2.0';
+  rawPath: string;
+  rawQueryString: string;
+  cookies?: string[];
+  headers?: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded: boolean;
+  requestContext: { domainName?: string; http: { method: string; sourceIp?: string } };
+}
+
+/** API Gateway REST API events (payload format 1.0). */
+export interface HttpEventV1 {
+  version?: '1.0';
+  httpMethod: string;
+  path: string;
+  headers?: Record<string, string | undefined> | null;
+  multiValueHeaders?: Record<string, string[] | undefined> | null;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext?: { domainName?: string; identity?: { sourceIp?: string } };
+}
+
+export type HttpEvent = HttpEventV1 | HttpEventV2;
+
+export interface HttpResultV2 {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies?: string[];
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+export interface HttpResultV1 {
+  statusCode: number;
+  multiValueHeaders: Record<string, string[]>;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+export const isV2 = (e: HttpEvent): e is HttpEventV2 => (e as HttpEventV2).version === '2.0';

@@ -1,0 +1,6 @@
+/**
+ * @psoxy/host-aws: psoxy on AWS Lambda.
+ * @module
+ */
+export { lambdaApiHandler } from './api.js';
+export type { HttpEvent, HttpEventV1, HttpEventV2, HttpResultV1, HttpResultV2 } from './events.js';

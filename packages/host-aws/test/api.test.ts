@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, silentLogger } from '@psoxy/core';
+import { type FakeUpstream, startFakeUpstream } from '@psoxy/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpEvent, type HttpResultV1, type HttpResultV2, lambdaApiHandler } from '../src/index.js';
+
+const event = (name: string): HttpEvent => JSON.parse(readFileSync(new URL(`./events/${name}.json`, import.meta.url), 'utf8'));
+const p = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
+const RULES = `
+endpoints:
+  - pathTemplate: /api/users
+    allowedMethods: [GET]
+    allowedQueryParams: [limit, cursor]
+    transforms:
+      - !<pseudonymize>
+        jsonPaths: ["$.users[*].email"]
+  - pathTemplate: /api/search
+    allowedMethods: [POST]
+    transforms:
+      - !<redact>
+        jsonPaths: ["$..name"]
+`;
+const USERS = { users: Array.from({ length: 40 }, (_, i) => ({ email: `user${i}@acme.example`, role: 'engineer'.repeat(10) })) };
+
+let upstream: FakeUpstream;
+let handler: ReturnType<typeof lambdaApiHandler>;
+beforeAll(async () => {
+  upstream = await startFakeUpstream([
+    { path: '/api/users', body: USERS, headers: { 'x-ratelimit-remaining': '9' } },
+    { method: 'POST', path: '/api/search', body: { results: [{ name: 'Ada', id: 1 }] } },
+  ]);
+  handler = lambdaApiHandler(
+    createProxy({
+      rules: compileRestRules(loadRestRules(RULES)),
+      pseudonymizer: p,
+      target: upstream.url,
+      allowInsecureTarget: true,
+      secrets: new MemorySecretStore({}),
+      lease: new InProcessLease(),
+      fetch: globalThis.fetch,
+      log: silentLogger,
+    }),
+  );
+});
+afterAll(() => upstream.close());
+
+describe('Lambda HTTP events', () => {
+  it('Function URL (payload 2.0) GET: raw query with a p~ token reversed, sanitized JSON, headers passed back', async () => {
+    const e = event('function-url-get') as HttpEvent & { rawQueryString: string };
+    e.rawQueryString = `limit=1&cursor=${encodeURIComponent(p.pseudonymToken('next-page', { includeReversible: true }) as string)}`;
+    const r = (await handler(e)) as HttpResultV2;
+    expect(r.statusCode).toBe(200);
+    expect(r.isBase64Encoded).toBe(false);
+    expect(r.headers['x-ratelimit-remaining']).toBe('9');
+    const body = JSON.parse(r.body);
+    expect(body.users[0].email).toMatch(/^t~[\w-]{43}@acme\.example$/);
+    const sent = upstream.requests.at(-1);
+    expect(sent?.query.get('cursor')).toBe('next-page');
+    expect(sent?.headers.cookie).toBeUndefined();
+  });
+
+  it('HTTP API (payload 2.0) POST with a base64 body', async () => {
+    const r = (await handler(event('http-api-post-base64'))) as HttpResultV2;
+    expect(r.statusCode).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ results: [{ id: 1 }] });
+    expect(upstream.requests.at(-1)?.body).toBe('{"q":"ada"}');
+  });
+
+  it('gzip answers go back base64-encoded', async () => {
+    const e = event('function-url-get') as HttpEvent & { headers: Record<string, string>; rawQueryString: string };
+    e.headers['accept-encoding'] = 'gzip';
+    e.rawQueryString = 'limit=40';
+    const r = (await handler(e)) as HttpResultV2;
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(r.isBase64Encoded).toBe(true);
+    expect(JSON.parse(gunzipSync(Buffer.from(r.body, 'base64')).toString()).users).toHaveLength(40);
+  });
+
+  it('REST API (payload 1.0): multi-value headers both ways', async () => {
+    const r = (await handler(event('rest-api-get'))) as HttpResultV1;
+    expect(r.statusCode).toBe(200);
+    expect(r.multiValueHeaders['x-ratelimit-remaining']).toEqual(['9']);
+    expect(JSON.parse(r.body).users[1].email).toMatch(/^t~/);
+  });
+
+  it('blocks what the rules do not allow, and path tricks in the raw path', async () => {
+    const e = event('function-url-get') as HttpEvent & { rawPath: string; rawQueryString: string };
+    e.rawQueryString = 'limit=1&admin=true';
+    expect(((await handler(e)) as HttpResultV2).statusCode).toBe(403);
+    const traversal = event('function-url-get') as HttpEvent & { rawPath: string };
+    traversal.rawPath = '/api/users/%2e%2e/admin';
+    expect(((await handler(traversal)) as HttpResultV2).statusCode).toBeGreaterThanOrEqual(400);
+    const n = upstream.requests.length;
+    const v1 = event('rest-api-get') as HttpEvent & { httpMethod: string };
+    v1.httpMethod = 'DELETE';
+    expect(((await handler(v1)) as HttpResultV1).statusCode).toBe(405);
+    expect(upstream.requests.length).toBe(n);
+  });
+});

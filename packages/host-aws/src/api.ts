@@ -9,18 +9,37 @@ function requestBody(body: string | null | undefined, base64: boolean | undefine
   return base64 ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
 }
 
+/** `/prefix` of a proxy route (`ANY /gcal/{proxy+}`, `/gcal/{proxy+}`): what the gateway adds before the connector's path. */
+function routePrefix(route: string | undefined): string {
+  const path = route?.split(' ').pop() ?? '';
+  const at = path.indexOf('/{proxy+}');
+  return at > 0 ? path.slice(0, at) : '';
+}
+
+/** The connector's path: the gateway's stage and route prefix removed, as Psoxy's adapters do. */
+function connectorPath(raw: string, stage: string | undefined, route: string | undefined): string {
+  let path = raw;
+  if (stage && stage !== '$default' && (path === `/${stage}` || path.startsWith(`/${stage}/`))) path = path.slice(stage.length + 1) || '/';
+  const prefix = routePrefix(route);
+  if (prefix && (path === prefix || path.startsWith(`${prefix}/`))) path = path.slice(prefix.length) || '/';
+  return path;
+}
+
+const firstForwarded = (headers: Headers) => headers.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined;
+
 /** A v2 event as a Web request: the raw path and query exactly as the caller sent them. */
 function fromV2(e: HttpEventV2): { request: Request; info: RequestInfo } {
   const headers = new Headers();
   for (const [k, v] of Object.entries(e.headers ?? {})) if (v !== undefined) headers.set(k, v);
   if (e.cookies?.length) headers.set('cookie', e.cookies.join('; '));
   const host = e.requestContext.domainName ?? headers.get('host') ?? 'lambda.invalid';
-  const target = `${e.rawPath}${e.rawQueryString ? `?${e.rawQueryString}` : ''}`;
+  const path = connectorPath(e.rawPath, e.requestContext.stage, e.requestContext.routeKey ?? e.routeKey);
+  const target = `${path}${e.rawQueryString ? `?${e.rawQueryString}` : ''}`;
   const method = e.requestContext.http.method.toUpperCase();
   const body = method === 'GET' || method === 'HEAD' ? undefined : requestBody(e.body, e.isBase64Encoded);
   return {
     request: new Request(`https://${host}${target}`, { method, headers, body }),
-    info: { rawTarget: target, clientIp: e.requestContext.http.sourceIp },
+    info: { rawTarget: target, clientIp: e.requestContext.http.sourceIp ?? firstForwarded(headers) },
   };
 }
 
@@ -36,13 +55,14 @@ function fromV1(e: HttpEventV1): { request: Request; info: RequestInfo } {
   const multi = e.multiValueQueryStringParameters ?? {};
   for (const [k, vs] of Object.entries(multi)) for (const v of vs ?? []) params.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   for (const [k, v] of Object.entries(e.queryStringParameters ?? {})) if (v !== undefined && !(k in multi)) params.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
-  const target = `${e.path}${params.length ? `?${params.join('&')}` : ''}`;
+  const path = connectorPath(e.path, e.requestContext?.stage, e.resource);
+  const target = `${path}${params.length ? `?${params.join('&')}` : ''}`;
   const host = e.requestContext?.domainName ?? headers.get('host') ?? 'lambda.invalid';
   const method = e.httpMethod.toUpperCase();
   const body = method === 'GET' || method === 'HEAD' ? undefined : requestBody(e.body, e.isBase64Encoded);
   return {
     request: new Request(`https://${host}${target}`, { method, headers, body }),
-    info: { rawTarget: target, clientIp: e.requestContext?.identity?.sourceIp },
+    info: { rawTarget: target, clientIp: e.requestContext?.identity?.sourceIp ?? firstForwarded(headers) },
   };
 }
 

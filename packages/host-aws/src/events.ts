@@ -9,7 +9,8 @@ export interface HttpEventV2 {
   headers?: Record<string, string | undefined>;
   body?: string;
   isBase64Encoded: boolean;
-  requestContext: { domainName?: string; http: { method: string; sourceIp?: string } };
+  routeKey?: string;
+  requestContext: { domainName?: string; stage?: string; routeKey?: string; http: { method: string; sourceIp?: string } };
 }
 
 /** API Gateway REST API events (payload format 1.0). */
@@ -23,7 +24,8 @@ export interface HttpEventV1 {
   multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
   body?: string | null;
   isBase64Encoded?: boolean;
-  requestContext?: { domainName?: string; identity?: { sourceIp?: string } };
+  resource?: string;
+  requestContext?: { domainName?: string; stage?: string; identity?: { sourceIp?: string } };
 }
 
 export type HttpEvent = HttpEventV1 | HttpEventV2;

@@ -98,3 +98,22 @@ describe('Lambda HTTP events', () => {
     expect(upstream.requests.length).toBe(n);
   });
 });
+
+describe('gateway paths', () => {
+  it('removes a named stage and a proxy route prefix (HTTP API, payload 2.0)', async () => {
+    const e = event('function-url-get') as HttpEvent & { rawPath: string; rawQueryString: string; requestContext: { stage: string; routeKey: string } };
+    e.rawPath = '/prod/gcal/api/users';
+    e.rawQueryString = 'limit=1';
+    e.requestContext.stage = 'prod';
+    e.requestContext.routeKey = 'ANY /gcal/{proxy+}';
+    expect(((await handler(e)) as HttpResultV2).statusCode).toBe(200);
+    expect(upstream.requests.at(-1)?.path).toBe('/api/users');
+  });
+  it('removes the stage and resource prefix (REST API, payload 1.0)', async () => {
+    const e = event('rest-api-get') as HttpEvent & { path: string; resource: string; requestContext: { stage: string } };
+    e.path = '/prod/gcal/api/users';
+    e.resource = '/gcal/{proxy+}';
+    expect(((await handler(e)) as HttpResultV1).statusCode).toBe(200);
+    expect(upstream.requests.at(-1)?.path).toBe('/api/users');
+  });
+});

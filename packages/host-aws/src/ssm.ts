@@ -1,0 +1,93 @@
+import { DeleteParameterCommand, GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { type Lease, type LeaseHandle, type SecretStore, SecretStoreError, type SecretValue } from '@psoxy/core';
+
+/** Psoxy's value for a parameter created but not filled in yet. */
+const PLACEHOLDER = 'fill me';
+
+export interface SsmSecretStoreOptions {
+  /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */
+  prefix: string;
+  /** How long a value read is reused (default 5 min); writes refresh it. */
+  cacheTtlMs?: number;
+  clock?: () => number;
+}
+
+/**
+ * Secrets in SSM Parameter Store (SecureString, decrypted on read), cached for a while, written
+ * back when a token rotates.
+ */
+export class SsmSecretStore implements SecretStore {
+  readonly description: string;
+  private readonly cache = new Map<string, { value: SecretValue | undefined; at: number }>();
+  constructor(
+    private readonly ssm: SSMClient,
+    private readonly opts: SsmSecretStoreOptions,
+  ) {
+    this.description = `SSM parameters ${opts.prefix}*`;
+  }
+
+  private now(): number {
+    return (this.opts.clock ?? Date.now)();
+  }
+
+  async get(name: string): Promise<SecretValue | undefined> {
+    const hit = this.cache.get(name);
+    if (hit && this.now() - hit.at < (this.opts.cacheTtlMs ?? 300_000)) return hit.value;
+    let value: SecretValue | undefined;
+    try {
+      const r = await this.ssm.send(new GetParameterCommand({ Name: this.opts.prefix + name, WithDecryption: true }));
+      const v = r.Parameter?.Value;
+      value = v === undefined || v === '' || v === PLACEHOLDER ? undefined : { value: v, updatedAt: r.Parameter?.LastModifiedDate?.getTime() };
+    } catch (e) {
+      if (!(e instanceof ParameterNotFound)) throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
+    }
+    this.cache.set(name, { value, at: this.now() });
+    return value;
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    try {
+      await this.ssm.send(new PutParameterCommand({ Name: this.opts.prefix + name, Value: value, Type: 'SecureString', Overwrite: true }));
+    } catch (e) {
+      throw new SecretStoreError(`cannot write SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
+    }
+    this.cache.set(name, { value: { value, updatedAt: this.now() }, at: this.now() });
+  }
+}
+
+/**
+ * A lease across Lambda instances made of a conditional write, as Psoxy's: create
+ * `{prefix}{name}_lock` without overwrite (`locked_<epoch ms>`), delete it to release; a lock older
+ * than its TTL is stale and taken over.
+ */
+export class SsmLease implements Lease {
+  constructor(
+    private readonly ssm: SSMClient,
+    private readonly prefix: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async tryAcquire(name: string, ttlMs: number): Promise<LeaseHandle | undefined> {
+    const param = `${this.prefix}${name}_lock`;
+    const mine = `locked_${this.clock()}_${Math.random().toString(36).slice(2)}`;
+    try {
+      await this.ssm.send(new PutParameterCommand({ Name: param, Value: mine, Type: 'String', Overwrite: false }));
+    } catch (e) {
+      if (!(e instanceof ParameterAlreadyExists)) throw e;
+      const held = await this.ssm.send(new GetParameterCommand({ Name: param })).catch(() => undefined);
+      const since = Number(/^locked_(\d+)/.exec(held?.Parameter?.Value ?? '')?.[1] ?? 0);
+      if (this.clock() - since < ttlMs) return undefined;
+      // stale: the holder died; take it over
+      await this.ssm.send(new PutParameterCommand({ Name: param, Value: mine, Type: 'String', Overwrite: true }));
+    }
+    // read back: of two racing writers, only the one whose value stuck holds the lease
+    const check = await this.ssm.send(new GetParameterCommand({ Name: param }));
+    if (check.Parameter?.Value !== mine) return undefined;
+    return {
+      release: async () => {
+        const now = await this.ssm.send(new GetParameterCommand({ Name: param })).catch(() => undefined);
+        if (now?.Parameter?.Value === mine) await this.ssm.send(new DeleteParameterCommand({ Name: param })).catch(() => undefined);
+      },
+    };
+  }
+}

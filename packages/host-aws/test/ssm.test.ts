@@ -1,0 +1,102 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type LoopbackServer, startConnectorProxy, startFakeUpstream, startLoopback, startTokenEndpoint } from '@psoxy/testkit';
+import { zoom } from '@psoxy/connector-zoom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SsmLease, SsmSecretStore } from '../src/index.js';
+
+/** A Parameter Store on 127.0.0.1 speaking SSM's JSON 1.1 wire protocol (the operations used). */
+const params = new Map<string, { value: string; type: string; version: number; modified: number }>();
+const calls: string[] = [];
+let ssmServer: LoopbackServer;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  ssmServer = await startLoopback((req, res) => {
+    const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+    const body = JSON.parse(req.body || '{}') as { Name: string; Value?: string; Type?: string; Overwrite?: boolean };
+    calls.push(`${op} ${body.Name}`);
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(payload));
+    };
+    const p = params.get(body.Name);
+    if (op === 'GetParameter') {
+      if (!p) return send(400, { __type: 'ParameterNotFound', message: `${body.Name} not found` });
+      return send(200, { Parameter: { Name: body.Name, Type: p.type, Value: p.value, Version: p.version, LastModifiedDate: p.modified / 1000, DataType: 'text' } });
+    }
+    if (op === 'PutParameter') {
+      if (p && !body.Overwrite) return send(400, { __type: 'ParameterAlreadyExists', message: 'exists' });
+      params.set(body.Name, { value: body.Value ?? '', type: body.Type ?? 'String', version: (p?.version ?? 0) + 1, modified: Date.now() });
+      return send(200, { Version: (p?.version ?? 0) + 1, Tier: 'Standard' });
+    }
+    if (op === 'DeleteParameter') {
+      if (!p) return send(400, { __type: 'ParameterNotFound', message: 'not found' });
+      params.delete(body.Name);
+      return send(200, {});
+    }
+    send(400, { __type: 'InvalidAction', message: op });
+  });
+  ssm = new SSMClient({ endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+afterAll(async () => {
+  ssm.destroy();
+  await ssmServer.close();
+});
+
+describe('SSM Parameter Store secrets', () => {
+  it('reads with Psoxy naming, caches, treats placeholders as missing, writes back', async () => {
+    params.set('/PSOXY_ZOOM_CLIENT_ID', { value: 'zoom-client', type: 'SecureString', version: 1, modified: Date.now() });
+    params.set('/PSOXY_ZOOM_ACCOUNT_ID', { value: 'fill me', type: 'String', version: 1, modified: Date.now() });
+    const store = new SsmSecretStore(ssm, { prefix: '/PSOXY_ZOOM_' });
+    expect((await store.get('CLIENT_ID'))?.value).toBe('zoom-client');
+    expect(await store.get('ACCOUNT_ID')).toBeUndefined();
+    expect(await store.get('NOPE')).toBeUndefined();
+    const before = calls.length;
+    await store.get('CLIENT_ID');
+    expect(calls.length).toBe(before);
+    await store.set('ACCESS_TOKEN', '{"token":"t","expirationDate":1}');
+    expect(params.get('/PSOXY_ZOOM_ACCESS_TOKEN')).toMatchObject({ value: '{"token":"t","expirationDate":1}', type: 'SecureString' });
+  });
+
+  it('leases by conditional write: one holder, released, stale locks taken over', async () => {
+    let now = 1_000_000;
+    const a = new SsmLease(ssm, '/PSOXY_JIRA_', () => now);
+    const b = new SsmLease(ssm, '/PSOXY_JIRA_', () => now);
+    const held = await a.tryAcquire('OAUTH_REFRESH_TOKEN', 60_000);
+    expect(held).toBeDefined();
+    expect(await b.tryAcquire('OAUTH_REFRESH_TOKEN', 60_000)).toBeUndefined();
+    await held?.release();
+    const next = await b.tryAcquire('OAUTH_REFRESH_TOKEN', 60_000);
+    expect(next).toBeDefined();
+    now += 120_000;
+    expect(await a.tryAcquire('OAUTH_REFRESH_TOKEN', 60_000)).toBeDefined();
+    expect(params.has('/PSOXY_JIRA_OAUTH_REFRESH_TOKEN_lock')).toBe(true);
+  });
+
+  it('two instances share one Zoom token through SSM under the SSM lease', async () => {
+    for (const [k, v] of Object.entries({ CLIENT_ID: 'c', CLIENT_SECRET: 's', ACCOUNT_ID: 'a' })) params.set(`/PSOXY_ZOOM2_${k}`, { value: v, type: 'SecureString', version: 1, modified: Date.now() });
+    let issued = 0;
+    const tokens = await startTokenEndpoint(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      issued++;
+      return { body: { access_token: `zoom-${issued}`, token_type: 'bearer', expires_in: 3599 } };
+    });
+    const upstream = await startFakeUpstream([{ path: '/v2/users', body: { users: [] } }]);
+    const config = { settings: { REFRESH_ENDPOINT: tokens.tokenUrl } };
+    const instance = () =>
+      startConnectorProxy({ connector: zoom, target: upstream.url, secrets: new SsmSecretStore(ssm, { prefix: '/PSOXY_ZOOM2_', cacheTtlMs: 0 }), lease: new SsmLease(ssm, '/PSOXY_ZOOM2_'), config });
+    const [a, b] = await Promise.all([instance(), instance()]);
+    try {
+      const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/v2/users`).then((r) => r.status)));
+      expect(statuses).toEqual(Array(20).fill(200));
+      expect(issued).toBe(1);
+      expect(JSON.parse(params.get('/PSOXY_ZOOM2_ACCESS_TOKEN')?.value ?? '{}').token).toBe('zoom-1');
+      expect(params.has('/PSOXY_ZOOM2_OAUTH_REFRESH_TOKEN_lock')).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+      await upstream.close();
+      await tokens.close();
+    }
+  });
+});

@@ -100,3 +100,39 @@ describe('SSM Parameter Store secrets', () => {
     }
   });
 });
+
+describe('the Lambda entry point for a connector', () => {
+  it('builds the proxy from env and SSM (instance and shared prefixes) and serves a Function URL event', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    params.set('/PSOXY_SALT', { value: 'salt', type: 'SecureString', version: 1, modified: Date.now() });
+    params.set('/PSOXY_ENCRYPTION_KEY', { value: 'secret', type: 'SecureString', version: 1, modified: Date.now() });
+    for (const [k, v] of Object.entries({ CLIENT_ID: 'c', CLIENT_SECRET: 's', ACCOUNT_ID: 'a' })) params.set(`/PSOXY_ZOOM3_${k}`, { value: v, type: 'SecureString', version: 1, modified: Date.now() });
+    const tokens = await startTokenEndpoint(() => ({ body: { access_token: 'zoom-lambda', token_type: 'bearer', expires_in: 3599 } }));
+    const upstream = await startFakeUpstream([{ path: '/v2/users', body: { users: [{ id: 'u1', email: 'ada@acme.example', first_name: 'Ada' }] } }]);
+    try {
+      const handler = createLambdaApiHandler({
+        connector: zoom,
+        ssm,
+        allowInsecureTarget: true,
+        env: { PATH_TO_INSTANCE_CONFIG: '/PSOXY_ZOOM3_', PATH_TO_SHARED_CONFIG: '/', TARGET_HOST: upstream.url, REFRESH_ENDPOINT: tokens.tokenUrl, AWS_LAMBDA_FUNCTION_NAME: 'psoxy-zoom' },
+      });
+      const result = (await handler({
+        version: '2.0',
+        rawPath: '/v2/users',
+        rawQueryString: 'page_size=30',
+        headers: { host: 'x.lambda-url.us-east-1.on.aws', 'x-forwarded-proto': 'https' },
+        isBase64Encoded: false,
+        requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
+      })) as { statusCode: number; body: string };
+      expect(result.statusCode).toBe(200);
+      const body = JSON.parse(result.body);
+      expect(body.users[0].email).toMatch(/^t~[\w-]{43}@acme\.example$/);
+      expect(body.users[0].first_name).toBeUndefined();
+      expect(upstream.requests[0]?.headers.authorization).toBe('Bearer zoom-lambda');
+      expect(JSON.parse(params.get('/PSOXY_ZOOM3_ACCESS_TOKEN')?.value ?? '{}').token).toBe('zoom-lambda');
+    } finally {
+      await upstream.close();
+      await tokens.close();
+    }
+  });
+});

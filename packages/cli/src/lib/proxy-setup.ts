@@ -1,8 +1,7 @@
 import {
-  type AuthStrategy,
   ChainSecretStore,
-  type Connector,
   type CompiledRestRules,
+  type Connector,
   EnvSecretStore,
   FileSecretStore,
   InProcessLease,
@@ -10,15 +9,8 @@ import {
   MemorySecretStore,
   type ProxyHandler,
   type SecretStore,
-  compileRestRules,
-  connectorConfigFromEnv,
-  connectorRules,
-  connectorTarget,
-  createProxy,
-  loadRestRules,
+  composeProxy,
   nodeHttpFetch,
-  proxySettingsFromEnv,
-  pseudonymizerFromSecrets,
   secretPrefix,
   streamLogger,
   targetFromHost,
@@ -47,60 +39,31 @@ export interface LocalProxyOptions {
  */
 export async function localProxy(o: LocalProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore }> {
   const env = o.env ?? process.env;
-  const settings = proxySettingsFromEnv(env, { allowInsecureTarget: o.allowHttpTarget });
-  const connectorConfig = o.connector ? connectorConfigFromEnv(o.connector, env) : undefined;
-  let target = settings.target ?? (o.connector && connectorConfig ? connectorTarget(o.connector, connectorConfig) : undefined);
+  // the command line's own checks first, with advice in its terms
   if (o.target) {
     try {
-      target = targetFromHost(o.target, o.allowHttpTarget);
+      targetFromHost(o.target, o.allowHttpTarget);
     } catch (e) {
       throw new UserError(`${(e as Error).message.replace(/^TARGET_HOST=/, '--target ')}${/http:\/\//.test(o.target) && !o.allowHttpTarget ? ' (pass --allow-http-target for a local test source)' : ''}`);
     }
   }
-  if (!target) throw new UserError('no target: pass --target <base-url> or set TARGET_HOST');
-  let rules: CompiledRestRules;
-  let source: string;
-  if (o.rulesFile || settings.rules || !o.connector || !connectorConfig) {
-    let rulesText: string;
-    if (o.rulesFile) {
-      rulesText = await readText(o.rulesFile);
-      source = o.rulesFile;
-    } else if (settings.rules) {
-      rulesText = settings.rules;
-      source = 'RULES';
-    } else {
-      throw new UserError('no rules: pass --rules <file> (or --connector <id>), or set RULES');
-    }
-    rules = compileRestRules(loadRestRules(rulesText, { source }), { source });
-  } else {
-    source = `connector ${o.connector.id}`;
-    rules = compileRestRules(connectorRules(o.connector, connectorConfig), { source });
-  }
+  if (!o.target && !env.TARGET_HOST && !o.connector) throw new UserError('no target: pass --target <base-url> or set TARGET_HOST');
+  if (!o.rulesFile && !env.RULES && !o.connector) throw new UserError('no rules: pass --rules <file> (or --connector <id>), or set RULES');
   const stores: SecretStore[] = [new MemorySecretStore({ PSOXY_SALT: o.salt, PSOXY_ENCRYPTION_KEY: o.encryptionKey })];
   if (o.secretsFile) stores.push(new FileSecretStore(o.secretsFile));
   stores.push(new EnvSecretStore(env));
   // a connector's secrets may also carry Psoxy's per-connector prefix (PSOXY_GCAL_SERVICE_ACCOUNT_KEY)
   if (o.connector) stores.push(new EnvSecretStore(env, secretPrefix(o.connector.id)));
   const secrets = new ChainSecretStore(stores);
-  const pseudonymizer = await pseudonymizerFromSecrets(secrets, settings);
-  const log = streamLogger({ level: o.logLevel ?? 'info', json: o.logJson });
-  for (const w of rules.warnings) log.warn(w);
-  const auth: AuthStrategy | undefined = o.connector && connectorConfig ? o.connector.auth(connectorConfig) : undefined;
-  const handler = createProxy({
-    auth,
-    passThroughErrorBodies: o.connector?.passThroughErrorBodies,
-    rules,
-    pseudonymizer,
-    target,
+  const { handler, rules, target } = await composeProxy({
+    connector: o.connector,
+    env: o.source ? { ...env, SOURCE: o.source } : env,
     secrets,
     lease: new InProcessLease(),
     fetch: nodeHttpFetch(),
-    log,
-    source: o.source ?? o.connector?.id ?? settings.source ?? source,
-    timeoutMs: settings.timeoutMs,
-    allowedIpBlocks: settings.allowedIpBlocks,
-    requestPathPrefixToTrim: settings.requestPathPrefixToTrim,
-    followRedirects: settings.followRedirects,
+    log: streamLogger({ level: o.logLevel ?? 'info', json: o.logJson }),
+    rules: o.rulesFile ? { text: await readText(o.rulesFile), source: o.rulesFile } : undefined,
+    target: o.target,
     allowInsecureTarget: o.allowHttpTarget,
   });
   return { handler, rules, target, secrets };

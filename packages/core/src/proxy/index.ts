@@ -3,3 +3,4 @@ export { ProxyError, type ErrorCause } from './errors.js';
 export { parseIpBlocks, ipAllowed } from './ip.js';
 export { checkRawPath, normalizeInboundPath } from './target.js';
 export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';
+export { composeProxy, type ComposeProxyOptions } from './compose.js';

@@ -7,3 +7,4 @@ export type { HttpEvent, HttpEventV1, HttpEventV2, HttpResultV1, HttpResultV2 } 
 export { S3ObjectStore, s3BulkHandler, decodeS3Key, type S3Event } from './s3.js';
 export { SsmSecretStore, SsmLease, type SsmSecretStoreOptions } from './ssm.js';
 export { createLambdaApiHandler, type LambdaApiOptions } from './lambda.js';
+export { SecretsManagerStore } from './secrets-manager.js';

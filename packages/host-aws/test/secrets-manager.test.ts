@@ -1,0 +1,50 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type LoopbackServer, startLoopback } from '@psoxy/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretsManagerStore } from '../src/index.js';
+
+/** Secrets Manager on 127.0.0.1, speaking its JSON 1.1 wire protocol (the two operations used). */
+const secrets = new Map<string, string[]>();
+let server: LoopbackServer;
+let sm: SecretsManagerClient;
+beforeAll(async () => {
+  server = await startLoopback((req, res) => {
+    const op = (req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
+    const body = JSON.parse(req.body || '{}') as { SecretId: string; SecretString?: string };
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(payload));
+    };
+    const versions = secrets.get(body.SecretId);
+    if (op === 'GetSecretValue') {
+      if (!versions) return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+      return send(200, { ARN: `arn:aws:secretsmanager:us-east-1:1:secret:${body.SecretId}`, Name: body.SecretId, SecretString: versions.at(-1), VersionId: `v${versions.length}`, CreatedDate: Date.now() / 1000 });
+    }
+    if (op === 'PutSecretValue') {
+      if (!versions) return send(400, { __type: 'ResourceNotFoundException', message: 'not found' });
+      versions.push(body.SecretString ?? '');
+      return send(200, { Name: body.SecretId, VersionId: `v${versions.length}` });
+    }
+    send(400, { __type: 'InvalidRequestException', message: op });
+  });
+  sm = new SecretsManagerClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+afterAll(async () => {
+  sm.destroy();
+  await server.close();
+});
+
+describe('Secrets Manager secrets', () => {
+  it('reads by Psoxy name, treats missing and placeholders as absent, writes rotated tokens as new versions', async () => {
+    secrets.set('PSOXY_JIRA_CLOUD_REFRESH_TOKEN', ['rt-0']);
+    secrets.set('PSOXY_JIRA_CLOUD_CLIENT_ID', ['fill me']);
+    const store = new SecretsManagerStore(sm, { prefix: 'PSOXY_JIRA_CLOUD_', cacheTtlMs: 0 });
+    expect((await store.get('REFRESH_TOKEN'))?.value).toBe('rt-0');
+    expect(await store.get('CLIENT_ID')).toBeUndefined();
+    expect(await store.get('MISSING')).toBeUndefined();
+    await store.set('REFRESH_TOKEN', 'rt-1');
+    expect(secrets.get('PSOXY_JIRA_CLOUD_REFRESH_TOKEN')).toEqual(['rt-0', 'rt-1']);
+    expect((await store.get('REFRESH_TOKEN'))?.value).toBe('rt-1');
+    await expect(store.set('NOT_CREATED', 'x')).rejects.toThrow(/cannot write secret PSOXY_JIRA_CLOUD_NOT_CREATED/);
+  });
+});

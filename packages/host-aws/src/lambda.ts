@@ -1,7 +1,9 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { ChainSecretStore, type Connector, EnvSecretStore, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
+import { ChainSecretStore, ConfigError, type Connector, EnvSecretStore, type SecretStore, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
 import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
+import { SecretsManagerStore } from './secrets-manager.js';
 import { SsmLease, SsmSecretStore } from './ssm.js';
 
 export interface LambdaApiOptions {
@@ -9,6 +11,7 @@ export interface LambdaApiOptions {
   connector?: Connector;
   env?: Record<string, string | undefined>;
   ssm?: SSMClient;
+  secretsManager?: SecretsManagerClient;
   fetch?: typeof fetch;
   /** Tests only: a loopback http source. */
   allowInsecureTarget?: boolean;
@@ -18,8 +21,9 @@ export interface LambdaApiOptions {
  * The Lambda entry point for an API connector, as Psoxy deploys it: configuration from the
  * environment (Psoxy's names), secrets from SSM Parameter Store under the instance prefix
  * (`PATH_TO_INSTANCE_CONFIG`, e.g. `/PSOXY_GCAL_`) then the shared one (`PATH_TO_SHARED_CONFIG`,
- * e.g. `/`, where `PSOXY_SALT` lives), then the environment; token refreshes leased through SSM. The
- * proxy is built once per container, on the first event.
+ * e.g. `/`, where `PSOXY_SALT` lives), then the environment; token refreshes leased through SSM.
+ * `SECRETS_STORE=aws_secrets_manager` reads Secrets Manager instead. The proxy is built once per
+ * container, on the first event.
  */
 export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
   const env = o.env ?? process.env;
@@ -28,7 +32,15 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     const ssm = o.ssm ?? new SSMClient({});
     const instance = env.PATH_TO_INSTANCE_CONFIG ?? (o.connector ? `/PSOXY_${o.connector.id.toUpperCase().replace(/-/g, '_')}_` : '/PSOXY_');
     const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
-    const secrets = new ChainSecretStore([new SsmSecretStore(ssm, { prefix: instance }), ...(shared !== instance ? [new SsmSecretStore(ssm, { prefix: shared })] : []), new EnvSecretStore(env)]);
+    // SECRETS_STORE as Psoxy names it; Secrets Manager names carry no leading slash
+    const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
+    let store: (prefix: string) => SecretStore;
+    if (kind === 'aws_ssm_parameter_store') store = (prefix) => new SsmSecretStore(ssm, { prefix });
+    else if (kind === 'aws_secrets_manager') {
+      const sm = o.secretsManager ?? new SecretsManagerClient({});
+      store = (prefix) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, '') });
+    } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
+    const secrets = new ChainSecretStore([store(instance), ...(shared !== instance ? [store(shared)] : []), new EnvSecretStore(env)]);
     const { handler } = await composeProxy({
       connector: o.connector,
       env,

@@ -48,3 +48,34 @@ describe('Secrets Manager secrets', () => {
     await expect(store.set('NOT_CREATED', 'x')).rejects.toThrow(/cannot write secret PSOXY_JIRA_CLOUD_NOT_CREATED/);
   });
 });
+
+describe('createLambdaApiHandler with SECRETS_STORE', () => {
+  it('reads the salt from Secrets Manager when asked, and refuses an unknown store', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    const { startFakeUpstream } = await import('@psoxy/testkit');
+    secrets.set('PSOXY_SALT', ['salt']);
+    const upstream = await startFakeUpstream([{ path: '/api/x', body: { email: 'ada@acme.example' } }]);
+    const event = {
+      version: '2.0' as const,
+      rawPath: '/api/x',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
+    };
+    const env = {
+      SECRETS_STORE: 'aws_secrets_manager',
+      PATH_TO_SHARED_CONFIG: '/',
+      TARGET_HOST: upstream.url,
+      RULES: 'endpoints:\n  - pathTemplate: /api/x\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: [$.email]\n',
+    };
+    try {
+      const ok = (await createLambdaApiHandler({ env, secretsManager: sm, allowInsecureTarget: true })(event)) as { statusCode: number; body: string };
+      expect(ok.statusCode).toBe(200);
+      expect(JSON.parse(ok.body).email).toMatch(/^t~[\w-]{43}@acme\.example$/);
+      await expect(createLambdaApiHandler({ env: { ...env, SECRETS_STORE: 'vault' }, allowInsecureTarget: true })(event)).rejects.toThrow(/SECRETS_STORE 'vault' is not one of/);
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { isJavaWhitespace, javaTrim } from '../regex/strings.js';
 import { BulkDataError } from './errors.js';
 
 /** A parsed CSV record: trimmed values and the line it ends on. */
@@ -8,22 +9,6 @@ export interface CsvRow {
 
 /** A record larger than this is an error, not a reason to buffer without end. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
-
-/** Java `Character.isWhitespace`: what Commons CSV skips around values (not U+00A0, U+2007, U+202F). */
-function isJavaWhitespace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-  if (c < 0x1680) return false;
-  return c === 0x1680 || (c >= 0x2000 && c <= 0x2006) || (c >= 0x2008 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x205f || c === 0x3000;
-}
-
-/** Java `String.trim`: every character up to U+0020 at either end. */
-function javaTrimFast(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && s.charCodeAt(a) <= 0x20) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -149,7 +134,7 @@ export class CommonsCsvLexer {
           if (c === d || c === LF || c === CR || !isJavaWhitespace(c)) break;
           i++;
         }
-        values.push(javaTrimFast(value));
+        values.push(javaTrim(value));
         if (i >= n) {
           if (!final) return NEED_MORE;
           return { values, next: i, eol: false };
@@ -172,7 +157,7 @@ export class CommonsCsvLexer {
       if (j >= n && !final) return NEED_MORE;
       let e = j;
       while (e > i && isJavaWhitespace(s.charCodeAt(e - 1))) e--;
-      values.push(javaTrimFast(s.slice(i, e)));
+      values.push(javaTrim(s.slice(i, e)));
       if (j >= n) return { values, next: j, eol: false };
       if (c === d) {
         i = j + 1;

@@ -1,8 +1,6 @@
 import { DeleteParameterCommand, GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { type Lease, type LeaseHandle, type SecretStore, SecretStoreError, type SecretValue } from '@psoxy/core';
-
-/** Psoxy's value for a parameter created but not filled in yet. */
-const PLACEHOLDER = 'fill me';
+import { ReadCache, secretValue } from './read-cache.js';
 
 export interface SsmSecretStoreOptions {
   /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */
@@ -18,31 +16,25 @@ export interface SsmSecretStoreOptions {
  */
 export class SsmSecretStore implements SecretStore {
   readonly description: string;
-  private readonly cache = new Map<string, { value: SecretValue | undefined; at: number }>();
+  private readonly cache: ReadCache;
   constructor(
     private readonly ssm: SSMClient,
     private readonly opts: SsmSecretStoreOptions,
   ) {
     this.description = `SSM parameters ${opts.prefix}*`;
+    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
   }
 
-  private now(): number {
-    return (this.opts.clock ?? Date.now)();
-  }
-
-  async get(name: string): Promise<SecretValue | undefined> {
-    const hit = this.cache.get(name);
-    if (hit && this.now() - hit.at < (this.opts.cacheTtlMs ?? 300_000)) return hit.value;
-    let value: SecretValue | undefined;
-    try {
-      const r = await this.ssm.send(new GetParameterCommand({ Name: this.opts.prefix + name, WithDecryption: true }));
-      const v = r.Parameter?.Value;
-      value = v === undefined || v === '' || v === PLACEHOLDER ? undefined : { value: v, updatedAt: r.Parameter?.LastModifiedDate?.getTime() };
-    } catch (e) {
-      if (!(e instanceof ParameterNotFound)) throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
-    }
-    this.cache.set(name, { value, at: this.now() });
-    return value;
+  get(name: string): Promise<SecretValue | undefined> {
+    return this.cache.get(name, async () => {
+      try {
+        const r = await this.ssm.send(new GetParameterCommand({ Name: this.opts.prefix + name, WithDecryption: true }));
+        return secretValue(r.Parameter?.Value, r.Parameter?.LastModifiedDate?.getTime());
+      } catch (e) {
+        if (e instanceof ParameterNotFound) return undefined;
+        throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
+      }
+    });
   }
 
   async set(name: string, value: string): Promise<void> {
@@ -51,7 +43,7 @@ export class SsmSecretStore implements SecretStore {
     } catch (e) {
       throw new SecretStoreError(`cannot write SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
     }
-    this.cache.set(name, { value: { value, updatedAt: this.now() }, at: this.now() });
+    this.cache.wrote(name, value);
   }
 }
 

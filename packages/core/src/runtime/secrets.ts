@@ -27,7 +27,7 @@ export class SecretStoreError extends Error {
 }
 
 /** Psoxy's placeholder for a secret not filled in yet. */
-const PLACEHOLDER = 'fill me';
+export const PLACEHOLDER = 'fill me';
 
 /** Secrets from environment variables, optionally under a prefix (`PSOXY_GCAL_` + `CLIENT_ID`). Read-only. */
 export class EnvSecretStore implements SecretStore {

@@ -1,0 +1,28 @@
+import { PLACEHOLDER, type SecretValue } from '@psoxy/core';
+
+/** A secret's text as a value: undefined when empty or still Psoxy's placeholder. */
+export function secretValue(text: string | undefined, updatedAt: number | undefined): SecretValue | undefined {
+  return text === undefined || text === '' || text === PLACEHOLDER ? undefined : { value: text, updatedAt };
+}
+
+/** Secrets read from a cloud store, reused for a while (misses too); a write refreshes the entry. */
+export class ReadCache {
+  private readonly entries = new Map<string, { value: SecretValue | undefined; at: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number,
+  ) {}
+
+  async get(name: string, load: () => Promise<SecretValue | undefined>): Promise<SecretValue | undefined> {
+    const hit = this.entries.get(name);
+    if (hit && this.clock() - hit.at < this.ttlMs) return hit.value;
+    const value = await load();
+    this.entries.set(name, { value, at: this.clock() });
+    return value;
+  }
+
+  wrote(name: string, value: string): void {
+    const now = this.clock();
+    this.entries.set(name, { value: { value, updatedAt: now }, at: now });
+  }
+}

@@ -1,6 +1,10 @@
-import { GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type SecretStore, SecretStoreError, type SecretValue } from '@psoxy/core';
-import { ReadCache, secretValue } from './read-cache.js';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ReadCache, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 
 /**
  * Secrets in AWS Secrets Manager (`SECRETS_STORE=aws_secrets_manager`), named as Psoxy names them

@@ -1,6 +1,12 @@
-import { DeleteParameterCommand, GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { type Lease, type LeaseHandle, type SecretStore, SecretStoreError, type SecretValue } from '@psoxy/core';
-import { ReadCache, secretValue } from './read-cache.js';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { type Lease, type LeaseHandle, ReadCache, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 
 export interface SsmSecretStoreOptions {
   /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */

@@ -1,32 +1,33 @@
-export {
-  type BulkRules,
-  type ColumnarRules,
-  type RecordRules,
-  type FieldTransform,
-  type RecordTransform,
-  RECORD_FORMATS,
-  columnarRulesSchema,
-  recordRulesSchema,
-  loadBulkRules,
-  toBulkRules,
-  parseAdditionalTransforms,
-  type AdditionalTransform,
-} from './rules.js';
-export { BulkDataError } from './errors.js';
-export { selectBulkRules } from './select.js';
-export { sanitizeBulk, resolveRecordFormat, SHUFFLE_CHUNK_ROWS, type SanitizeBulkOptions } from './sanitize-bulk.js';
-export type { ByteSource } from './text-input.js';
-export type { RecordFormat } from './record-io.js';
+export { type ComposeBulkOptions, composeBulk } from './compose.js';
 export { csvField, csvRecord } from './csv-write.js';
+export { BulkDataError } from './errors.js';
+export { FolderStore, type FolderWatchOptions, listKeys, watchFolder } from './folder.js';
 export {
-  handleBulkObject,
-  destinationKey,
+  type BulkHandlerConfig,
+  type BulkOutcome,
+  type BulkTransform,
   contentTypeFor,
+  destinationKey,
+  handleBulkObject,
   INSTANCE_ID_METADATA,
   type ObjectStore,
   type StoredObject,
-  type BulkTransform,
-  type BulkHandlerConfig,
-  type BulkOutcome,
 } from './handler.js';
-export { FolderStore, listKeys, watchFolder, type FolderWatchOptions } from './folder.js';
+export type { RecordFormat } from './record-io.js';
+export {
+  type AdditionalTransform,
+  type BulkRules,
+  type ColumnarRules,
+  columnarRulesSchema,
+  type FieldTransform,
+  loadBulkRules,
+  parseAdditionalTransforms,
+  RECORD_FORMATS,
+  type RecordRules,
+  type RecordTransform,
+  recordRulesSchema,
+  toBulkRules,
+} from './rules.js';
+export { resolveRecordFormat, type SanitizeBulkOptions, SHUFFLE_CHUNK_ROWS, sanitizeBulk } from './sanitize-bulk.js';
+export { selectBulkRules } from './select.js';
+export type { ByteSource } from './text-input.js';

@@ -1,4 +1,10 @@
-import { EMAIL_CANONICALIZATIONS, EMAIL_DOMAIN_HANDLINGS, type EmailCanonicalization, type EmailDomainHandling, Pseudonymizer } from '../pseudonym/pseudonymizer.js';
+import {
+  EMAIL_CANONICALIZATIONS,
+  EMAIL_DOMAIN_HANDLINGS,
+  type EmailCanonicalization,
+  type EmailDomainHandling,
+  Pseudonymizer,
+} from '../pseudonym/pseudonymizer.js';
 import type { SecretStore } from '../runtime/secrets.js';
 import { parseIpBlocks } from './ip.js';
 
@@ -29,7 +35,8 @@ export interface ProxySettings {
 
 type Env = Record<string, string | undefined>;
 
-function bool(env: Env, name: string, dflt: boolean, problems: string[]): boolean {
+/** A boolean setting (true/false/1/0/yes/no); a bad value is added to `problems`. */
+export function envBool(env: Env, name: string, dflt: boolean, problems: string[]): boolean {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
   if (/^(true|1|yes)$/i.test(v)) return true;
@@ -38,7 +45,8 @@ function bool(env: Env, name: string, dflt: boolean, problems: string[]): boolea
   return dflt;
 }
 
-function oneOf<T extends string>(env: Env, name: string, options: readonly T[], dflt: T, problems: string[]): T {
+/** A setting that is one of `options` (case-insensitive); a bad value is added to `problems`. */
+export function envChoice<T extends string>(env: Env, name: string, options: readonly T[], dflt: T, problems: string[]): T {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
   const u = v.toUpperCase() as T;
@@ -79,7 +87,8 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
   let timeoutMs = 55_000;
   if (env.REQUEST_TIMEOUT_SECONDS) {
     const n = Number(env.REQUEST_TIMEOUT_SECONDS);
-    if (!Number.isFinite(n) || n <= 0 || n > 900) problems.push(`REQUEST_TIMEOUT_SECONDS=${env.REQUEST_TIMEOUT_SECONDS} must be a number of seconds between 1 and 900`);
+    if (!Number.isFinite(n) || n <= 0 || n > 900)
+      problems.push(`REQUEST_TIMEOUT_SECONDS=${env.REQUEST_TIMEOUT_SECONDS} must be a number of seconds between 1 and 900`);
     else timeoutMs = n * 1000;
   }
   if (env.ALLOWED_DATA_ACCESS_IP_BLOCKS) {
@@ -101,19 +110,25 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
     allowedIpBlocks: env.ALLOWED_DATA_ACCESS_IP_BLOCKS || undefined,
     requestPathPrefixToTrim: env.REQUEST_PATH_PREFIX_TO_TRIM || undefined,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || undefined,
-    followRedirects: bool(env, 'FOLLOW_REDIRECTS', true, problems),
-    emailCanonicalization: oneOf(env, 'EMAIL_CANONICALIZATION', EMAIL_CANONICALIZATIONS, 'STRICT', problems),
-    emailDomainHandling: oneOf(env, 'EMAIL_DOMAIN_HANDLING', EMAIL_DOMAIN_HANDLINGS, 'PRESERVE', problems),
+    followRedirects: envBool(env, 'FOLLOW_REDIRECTS', true, problems),
+    emailCanonicalization: envChoice(env, 'EMAIL_CANONICALIZATION', EMAIL_CANONICALIZATIONS, 'STRICT', problems),
+    emailDomainHandling: envChoice(env, 'EMAIL_DOMAIN_HANDLING', EMAIL_DOMAIN_HANDLINGS, 'PRESERVE', problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
 }
 
 /** The pseudonymizer from the secret store (`PSOXY_SALT` required; keys and the IP/domain variants optional). */
-export async function pseudonymizerFromSecrets(secrets: SecretStore, settings: Pick<ProxySettings, 'emailCanonicalization' | 'emailDomainHandling'>): Promise<Pseudonymizer> {
+export async function pseudonymizerFromSecrets(
+  secrets: SecretStore,
+  settings: Pick<ProxySettings, 'emailCanonicalization' | 'emailDomainHandling'>,
+): Promise<Pseudonymizer> {
   const get = async (n: string) => (await secrets.get(n))?.value;
   const salt = await get('PSOXY_SALT');
-  if (!salt) throw new ConfigError([`PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`]);
+  if (!salt)
+    throw new ConfigError([
+      `PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`,
+    ]);
   return new Pseudonymizer({
     salt,
     encryptionKey: await get('PSOXY_ENCRYPTION_KEY'),

@@ -1,5 +1,6 @@
-export * from './logger.js';
-export * from './secrets.js';
 export * from './lease.js';
-export { serveNode, type NodeServer } from './node-server.js';
-export { nodeHttpFetch, type NodeHttpFetchOptions } from './node-fetch.js';
+export * from './logger.js';
+export { type NodeHttpFetchOptions, nodeHttpFetch } from './node-fetch.js';
+export { type NodeServer, serveNode } from './node-server.js';
+export { GCP_PLACEHOLDER, ReadCache, secretValue } from './secret-cache.js';
+export * from './secrets.js';

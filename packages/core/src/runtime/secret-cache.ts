@@ -1,11 +1,17 @@
-import { PLACEHOLDER, type SecretValue } from '@psoxy/core';
+import { PLACEHOLDER, type SecretValue } from './secrets.js';
 
-/** A secret's text as a value: undefined when empty or still Psoxy's placeholder. */
+/** The value Psoxy's GCP Terraform writes into a secret nobody has filled yet. */
+export const GCP_PLACEHOLDER = 'placeholder value - fill me';
+
+/** A cloud secret's text as a value: undefined when empty or still one of Psoxy's placeholders. */
 export function secretValue(text: string | undefined, updatedAt: number | undefined): SecretValue | undefined {
-  return text === undefined || text === '' || text === PLACEHOLDER ? undefined : { value: text, updatedAt };
+  return text === undefined || text === '' || text === PLACEHOLDER || text === GCP_PLACEHOLDER ? undefined : { value: text, updatedAt };
 }
 
-/** Secrets read from a cloud store, reused for a while (misses too); a write refreshes the entry. */
+/**
+ * Secrets read from a cloud store, reused for a while (misses too, so an unset optional secret
+ * costs one call per TTL); a write refreshes the entry. Hosts' stores share it.
+ */
 export class ReadCache {
   private readonly entries = new Map<string, { value: SecretValue | undefined; at: number }>();
   constructor(

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Pseudonymizer, loadBulkRules, parseAdditionalTransforms } from '@psoxy/core';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type LoopbackServer, startLoopback } from '@psoxy/testkit';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Event, decodeS3Key, s3BulkHandler } from '../src/index.js';
+import { type S3Event, createS3BulkHandler, decodeS3Key, s3BulkHandler } from '../src/index.js';
 
 let server: S3rver;
 let s3: S3Client;
@@ -74,5 +76,55 @@ describe('S3 bulk on s3rver', () => {
 
   it('decodes notification keys', () => {
     expect(decodeS3Key('weekly/hr+export%282%29.csv')).toBe('weekly/hr export(2).csv');
+  });
+});
+
+describe('createS3BulkHandler (configuration as Psoxy deploys it)', () => {
+  let ssmServer: LoopbackServer;
+  const params: Record<string, string> = {
+    '/PSOXY_HRIS_RULES': RULES,
+    '/PSOXY_SALT': 'salt',
+  };
+  beforeAll(async () => {
+    // SSM's JSON 1.1 wire protocol: the GetParameter calls the secret lookup makes
+    ssmServer = await startLoopback((req, res) => {
+      const { Name } = JSON.parse(req.body || '{}') as { Name: string };
+      const value = params[Name];
+      res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(value === undefined ? { __type: 'ParameterNotFound', message: 'not found' } : { Parameter: { Name, Type: 'SecureString', Value: value, Version: 1 } }));
+    });
+  });
+  afterAll(() => ssmServer.close());
+  const ssm = () => new SSMClient({ endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+
+  it('reads RULES and the salt from SSM, OUTPUT_BUCKET and ADDITIONAL_TRANSFORMS from the environment', async () => {
+    const env = {
+      AWS_LAMBDA_FUNCTION_NAME: 'psoxy-hris',
+      PATH_TO_INSTANCE_CONFIG: '/PSOXY_HRIS_',
+      OUTPUT_BUCKET: 'hris-out',
+      OUTPUT_BASE_PATH: 'sanitized/',
+      INPUT_BASE_PATH: 'incoming/',
+      COMPRESS_OUTPUT_ALWAYS: 'false',
+      ADDITIONAL_TRANSFORMS: '- destinationBucketName: lookup-out\n  rules:\n    columnsToPseudonymize: [employee_id]\n    columnsToDuplicate: {employee_id: employee_id_orig}\n    columnsToRedact: [name, email]\n',
+    };
+    await s3.send(new PutObjectCommand({ Bucket: 'hris-in', Key: 'incoming/x.csv', Body: 'employee_id,email,name\n7,bo@acme.example,Bo\n', ContentType: 'text/csv' }));
+    const outcomes = await createS3BulkHandler({ env, s3, ssm: ssm() })(event('hris-in', 'incoming/x.csv'));
+    expect(outcomes[0]?.outputs).toEqual([
+      { bucket: 'hris-out', key: 'sanitized/x.csv', compressed: false },
+      { bucket: 'lookup-out', key: 'x.csv', compressed: false },
+    ]);
+    expect((await text('hris-out', 'sanitized/x.csv')).toString()).toBe(`employee_id,email\n${p.pseudonymToken('7')},${p.pseudonymToken('bo@acme.example')}\n`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'hris-out', Key: 'sanitized/x.csv' }));
+    expect(head.Metadata?.['psoxy-instance-id']).toBe('psoxy-hris');
+    expect(head.Metadata?.['psoxy-salt-sha']).toBe(p.saltFingerprint);
+  });
+
+  it('names every configuration problem before reading any object', async () => {
+    const h = createS3BulkHandler({ env: { PATH_TO_INSTANCE_CONFIG: '/PSOXY_NONE_', COMPRESS_OUTPUT_ALWAYS: 'maybe', BULK_OUTPUT_FORMAT: 'XML' }, s3, ssm: ssm() });
+    const err = await h(event('hris-in', 'incoming/x.csv')).catch((e: Error) => e);
+    expect(String(err)).toMatch(/OUTPUT_BUCKET is not set/);
+    expect(String(err)).toMatch(/COMPRESS_OUTPUT_ALWAYS=maybe/);
+    expect(String(err)).toMatch(/BULK_OUTPUT_FORMAT=XML/);
+    expect(String(err)).toMatch(/RULES is not set/);
   });
 });

@@ -1,0 +1,32 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type BulkOutcome, type Connector, composeBulk } from '@psoxy/core';
+import { type S3Event, s3BulkHandler } from './s3.js';
+import { awsSecrets, once } from './secrets.js';
+
+export interface S3BulkOptions {
+  /** The connector whose bulk rules apply when `RULES` is not set. */
+  connector?: Connector;
+  env?: Record<string, string | undefined>;
+  s3?: S3Client;
+  ssm?: SSMClient;
+  secretsManager?: SecretsManagerClient;
+}
+
+/**
+ * The Lambda entry point of a bulk connector, as Psoxy deploys it: on each S3 event, every object
+ * is sanitized into `OUTPUT_BUCKET` (and the `ADDITIONAL_TRANSFORMS` destinations) with `RULES`
+ * (env or SSM, else the connector's bulk rules); the salt from the same secret lookup as the API
+ * functions. Configuration is read once per container.
+ */
+export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => Promise<BulkOutcome[]> {
+  const env = o.env ?? process.env;
+  const ready = once(async () => {
+    const ssm = o.ssm ?? new SSMClient({});
+    const { secrets } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new SecretsManagerClient({}));
+    const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
+    return s3BulkHandler(o.s3 ?? new S3Client({}), config);
+  });
+  return async (event) => (await ready())(event);
+}

@@ -1,0 +1,39 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { ChainSecretStore, ConfigError, type Connector, EnvSecretStore, type SecretStore, secretPrefix } from '@psoxy/core';
+import { SecretsManagerStore } from './secrets-manager.js';
+import { SsmSecretStore } from './ssm.js';
+
+/**
+ * Psoxy's secret lookup on AWS: the instance prefix (`PATH_TO_INSTANCE_CONFIG`, e.g. `/PSOXY_GCAL_`),
+ * then the shared one (`PATH_TO_SHARED_CONFIG`, `/`), then the environment; SSM Parameter Store,
+ * or Secrets Manager with `SECRETS_STORE=aws_secrets_manager` (whose names carry no leading slash).
+ */
+export function awsSecrets(
+  env: Record<string, string | undefined>,
+  connector: Connector | undefined,
+  ssm: SSMClient,
+  secretsManager: () => SecretsManagerClient,
+): { secrets: SecretStore; instance: string } {
+  const instance = env.PATH_TO_INSTANCE_CONFIG ?? (connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
+  const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
+  const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
+  let store: (prefix: string) => SecretStore;
+  if (kind === 'aws_ssm_parameter_store') store = (prefix) => new SsmSecretStore(ssm, { prefix });
+  else if (kind === 'aws_secrets_manager') {
+    const sm = secretsManager();
+    store = (prefix) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, '') });
+  } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
+  return { secrets: new ChainSecretStore([store(instance), ...(shared !== instance ? [store(shared)] : []), new EnvSecretStore(env)]), instance };
+}
+
+/** Builds once per container, on first use; a failed build is retried by the next event. */
+export function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let ready: Promise<T> | undefined;
+  return () =>
+    (ready ??= build().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    }));
+}
+

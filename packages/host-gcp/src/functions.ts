@@ -1,0 +1,175 @@
+import type { ServerResponse } from 'node:http';
+import {
+  type BulkOutcome,
+  ChainSecretStore,
+  ConfigError,
+  type Connector,
+  EnvSecretStore,
+  type Lease,
+  type Logger,
+  MissingSecretError,
+  type ObjectStore,
+  type SecretStore,
+  SecretStoreError,
+  composeBulk,
+  composeProxy,
+  nodeHttpFetch,
+  secretPrefix,
+} from '@psoxy/core';
+import { type GoogleCredentials, applicationDefault } from './credentials.js';
+import { GcsObjectStore } from './gcs.js';
+import { type GcsCloudEvent, gcsBulkHandler } from './gcs-event.js';
+import { type GcpHttpFunction, gcpHttpFunction, sendJsonError } from './http.js';
+import { gcpLogger } from './log.js';
+import { SecretManagerStore } from './secret-manager.js';
+import { SecretManagerLease } from './secret-manager-lease.js';
+
+type Env = Record<string, string | undefined>;
+
+/** How to reach Secret Manager; what is not given comes from Application Default Credentials. */
+export interface SecretManagerSettings {
+  project?: string | undefined;
+  accessToken?: (() => Promise<string>) | undefined;
+  fetch?: typeof fetch | undefined;
+  endpoint?: string | undefined;
+}
+
+/**
+ * The instance namespace of the secrets: `PATH_TO_INSTANCE_CONFIG`, else the function's name
+ * (`K_SERVICE`, `psoxy-gcal` → `PSOXY_GCAL_`) as Psoxy's GCP module derives it, else the connector's.
+ */
+export function instanceNamespace(env: Env, connector: Connector | undefined): string {
+  if (env.PATH_TO_INSTANCE_CONFIG !== undefined) return env.PATH_TO_INSTANCE_CONFIG;
+  if (env.K_SERVICE) return `${env.K_SERVICE.toUpperCase().replace(/-/g, '_')}_`;
+  return connector ? secretPrefix(connector.id) : 'PSOXY_';
+}
+
+/**
+ * Psoxy's secret lookup on GCP: Secret Manager under the instance namespace, then the shared one
+ * (`PATH_TO_SHARED_CONFIG`, default `psoxy_`, where `PSOXY_SALT` lives; cached 20 min as
+ * Psoxy's), then the environment; leases on the instance namespace. Taking a lease drops the
+ * cached reads, since the holder re-reads what other instances may have written.
+ */
+export async function gcpSecrets(
+  env: Env,
+  connector: Connector | undefined,
+  settings: SecretManagerSettings = {},
+  log?: Logger,
+  credentials: GoogleCredentials = applicationDefault(env),
+): Promise<{ secrets: SecretStore; lease: Lease; instance: string }> {
+  const access = {
+    project: settings.project ?? (await credentials.project()),
+    accessToken: settings.accessToken ?? credentials.accessToken,
+    fetch: settings.fetch,
+    endpoint: settings.endpoint,
+  };
+  const instance = instanceNamespace(env, connector);
+  const shared = env.PATH_TO_SHARED_CONFIG ?? 'psoxy_';
+  const stores = [new SecretManagerStore({ ...access, prefix: instance, log })];
+  if (shared !== instance) stores.push(new SecretManagerStore({ ...access, prefix: shared, cacheTtlMs: 20 * 60_000, log }));
+  const lease = new SecretManagerLease({ ...access, prefix: instance, onAcquire: () => {
+      for (const s of stores) s.invalidate();
+    },
+  });
+  return { secrets: new ChainSecretStore([...stores, new EnvSecretStore(env)]), lease, instance };
+}
+
+/** Builds once per instance, on first use; a failed build is retried by the next request. */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let ready: Promise<T> | undefined;
+  return () =>
+    (ready ??= build().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    }));
+}
+
+/**
+ * The answer while the proxy cannot start: 500 with what is wrong when it is configuration (the
+ * messages name settings and secrets, never values), a pointer to the logs otherwise.
+ */
+function startupFailure(res: ServerResponse, e: unknown, log: Logger): void {
+  const err = e as Error;
+  log.error('psoxy could not start', { reason: err.message });
+  const known = e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError;
+  const body = known
+    ? { error: 'CONFIGURATION_FAILURE', message: err.message, ...(e instanceof ConfigError ? { problems: e.problems } : {}) }
+    : { error: 'CONFIGURATION_FAILURE', message: 'the proxy could not start; see the function logs' };
+  sendJsonError(res, 500, body);
+}
+
+export interface GcpApiOptions {
+  /** The connector this function serves (bundled with it); without one, `RULES` and `TARGET_HOST` say all. */
+  connector?: Connector | undefined;
+  env?: Env | undefined;
+  secretManager?: SecretManagerSettings | undefined;
+  /** The fetch for calls to the source. */
+  fetch?: typeof fetch | undefined;
+  /** Tests only: a loopback http source. */
+  allowInsecureTarget?: boolean | undefined;
+  log?: Logger | undefined;
+}
+
+/**
+ * The HTTP function of an API connector, as Psoxy deploys it on Cloud Run functions:
+ * configuration from the environment (Psoxy's names), secrets from Secret Manager (instance
+ * namespace, shared namespace, then the environment), token refreshes leased through Secret
+ * Manager, `/<K_SERVICE>` accepted as a path prefix. Built once per instance, on the first
+ * request; while it cannot be built, each request gets a 500 saying why, and tries again.
+ */
+export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
+  const env = o.env ?? process.env;
+  const log = o.log ?? gcpLogger();
+  const ready = once(async () => {
+    const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log);
+    const { handler } = await composeProxy({
+      connector: o.connector,
+      env,
+      secrets,
+      lease,
+      fetch: o.fetch ?? nodeHttpFetch(),
+      log,
+      allowInsecureTarget: o.allowInsecureTarget,
+      functionName: env.K_SERVICE,
+    });
+    return gcpHttpFunction(handler);
+  });
+  return async (req, res) => {
+    let serve: GcpHttpFunction;
+    try {
+      serve = await ready();
+    } catch (e) {
+      startupFailure(res, e, log);
+      return;
+    }
+    await serve(req, res);
+  };
+}
+
+export interface GcsBulkOptions {
+  /** The connector whose bulk rules apply when `RULES` is not set. */
+  connector?: Connector | undefined;
+  env?: Env | undefined;
+  /** Defaults to Cloud Storage with Application Default Credentials. */
+  storage?: ObjectStore | undefined;
+  secretManager?: SecretManagerSettings | undefined;
+  log?: Logger | undefined;
+}
+
+/**
+ * The CloudEvent function of a bulk connector, as Psoxy deploys it: each object finalized in the
+ * input bucket is sanitized into `OUTPUT_BUCKET` (and the `ADDITIONAL_TRANSFORMS` destinations)
+ * with `RULES` (env or Secret Manager, else the connector's bulk rules), the salt from the same
+ * secret lookup as the API functions. Configuration is read once per instance.
+ */
+export function createGcsBulkFunction(o: GcsBulkOptions = {}): (event: GcsCloudEvent) => Promise<BulkOutcome> {
+  const env = o.env ?? process.env;
+  const log = o.log ?? gcpLogger();
+  const ready = once(async () => {
+    const credentials = applicationDefault(env);
+    const { secrets } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
+    const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk' });
+    return gcsBulkHandler(o.storage ?? new GcsObjectStore({ accessToken: credentials.accessToken }), config, log);
+  });
+  return async (event) => (await ready())(event);
+}

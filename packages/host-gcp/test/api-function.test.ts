@@ -1,0 +1,103 @@
+import * as functions from '@google-cloud/functions-framework';
+import { zoom } from '@psoxy/connector-zoom';
+import { type Logger, silentLogger } from '@psoxy/core';
+import { startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_VERSION_LABEL, LOCK_LABEL, createGcpApiFunction, instanceNamespace } from '../src/index.js';
+import { type FakeSecretManager, startFakeSecretManager } from './fake-secret-manager.js';
+import { serveRegistered } from './serve.js';
+
+let sm: FakeSecretManager;
+beforeAll(async () => {
+  sm = await startFakeSecretManager();
+  sm.put('psoxy_PSOXY_SALT', ['salt']);
+  sm.put('psoxy_PSOXY_ENCRYPTION_KEY', ['secret']);
+});
+afterAll(() => sm.close());
+
+const secretManager = () => ({ project: sm.project, endpoint: sm.url, accessToken: async () => sm.token });
+
+describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
+  it('two instances share one Zoom token through Secret Manager, under the Secret Manager lease', async () => {
+    for (const [k, v] of Object.entries({ CLIENT_ID: 'c', CLIENT_SECRET: 's', ACCOUNT_ID: 'a' })) sm.put(`PSOXY_ZOOM_${k}`, [v]);
+    let issued = 0;
+    const tokens = await startTokenEndpoint(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      issued++;
+      return { body: { access_token: `zoom-${issued}`, token_type: 'bearer', expires_in: 3599 } };
+    });
+    const upstream = await startFakeUpstream([{ path: '/v2/users', body: { users: [{ id: 'u1', email: 'ada@acme.example', first_name: 'Ada' }] } }]);
+    // as Cloud Run sets it: the service name, from which the instance namespace PSOXY_ZOOM_ follows
+    const env = { K_SERVICE: 'psoxy-zoom', TARGET_HOST: upstream.url, REFRESH_ENDPOINT: tokens.tokenUrl };
+    expect(instanceNamespace(env, zoom)).toBe('PSOXY_ZOOM_');
+    functions.http('zoom-a', createGcpApiFunction({ connector: zoom, env, secretManager: secretManager(), allowInsecureTarget: true, log: silentLogger }));
+    functions.http('zoom-b', createGcpApiFunction({ connector: zoom, env, secretManager: secretManager(), allowInsecureTarget: true, log: silentLogger }));
+    const [a, b] = await Promise.all([serveRegistered('zoom-a'), serveRegistered('zoom-b')]);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const res = await fetch(`${(i % 2 ? a : b).url}${i % 4 < 2 ? '/psoxy-zoom' : ''}/v2/users?page_size=30`);
+          return { status: res.status, body: (await res.json()) as { users: { email: string; first_name?: string }[] } };
+        }),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+      expect(answers[0]?.body.users[0]?.email).toMatch(/^t~[\w-]{43}@acme\.example$/);
+      expect(answers[0]?.body.users[0]?.first_name).toBeUndefined();
+      expect(issued).toBe(1);
+      expect(upstream.requests.every((r) => r.headers.authorization === 'Bearer zoom-1')).toBe(true);
+      expect(JSON.parse(sm.value('PSOXY_ZOOM_ACCESS_TOKEN') ?? '{}').token).toBe('zoom-1');
+      expect(sm.secrets.get('PSOXY_ZOOM_ACCESS_TOKEN')?.labels[LATEST_VERSION_LABEL]).toBe('1');
+      const lock = sm.secrets.get('PSOXY_ZOOM_OAUTH_REFRESH_TOKEN_LOCK');
+      expect(lock).toBeDefined();
+      expect(lock?.labels[LOCK_LABEL]).toBeUndefined();
+      expect(sm.unauthenticated).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+      await upstream.close();
+      await tokens.close();
+    }
+  });
+
+  it('answers 500 naming the configuration problems, and builds again on the next request', async () => {
+    const errors: string[] = [];
+    const log: Logger = { ...silentLogger, error: (msg, fields) => errors.push(`${msg}: ${fields?.reason}`) };
+    const upstream = await startFakeUpstream([{ path: '/v1/things', body: { things: [{ owner: 'ada@acme.example' }] } }]);
+    const env: Record<string, string | undefined> = { K_SERVICE: 'psoxy-custom', PATH_TO_INSTANCE_CONFIG: 'PSOXY_CUSTOM_' };
+    functions.http('custom', createGcpApiFunction({ env, secretManager: secretManager(), allowInsecureTarget: true, log }));
+    const server = await serveRegistered('custom');
+    try {
+      const res = await fetch(`${server.url}/v1/things`);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-psoxy-error')).toBe('CONFIGURATION_FAILURE');
+      const body = (await res.json()) as { error: string; problems: string[] };
+      expect(body.error).toBe('CONFIGURATION_FAILURE');
+      expect(body.problems).toEqual(['no target: set TARGET_HOST (or serve a connector)']);
+      expect(errors).toEqual([expect.stringMatching(/psoxy could not start: invalid configuration:.*\n.*no target/)]);
+      // configuration fixed (here, RULES written to the instance's secrets): the next request builds again
+      env.TARGET_HOST = upstream.url;
+      sm.put('PSOXY_CUSTOM_RULES', ['endpoints:\n  - pathTemplate: /v1/things\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..owner"]\n']);
+      env.RULES = sm.value('PSOXY_CUSTOM_RULES');
+      const ok = await fetch(`${server.url}/psoxy-custom/v1/things`);
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { things: { owner: string }[] }).things[0]?.owner).toMatch(/^t~/);
+    } finally {
+      await server.close();
+      await upstream.close();
+    }
+  });
+
+  it('without the salt in any namespace, says which secret is missing and where it looked', async () => {
+    functions.http('nosalt', createGcpApiFunction({ env: { K_SERVICE: 'psoxy-nosalt', PATH_TO_SHARED_CONFIG: 'other_', TARGET_HOST: 'https://api.example.com', RULES: 'endpoints: []\n' }, secretManager: secretManager(), log: silentLogger }));
+    const server = await serveRegistered('nosalt');
+    try {
+      const res = await fetch(`${server.url}/x`);
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(body.message).toMatch(/PSOXY_SALT/);
+      expect(body.message).toMatch(/Secret Manager secrets PSOXY_NOSALT_\* in project test-project, then Secret Manager secrets other_\*/);
+    } finally {
+      await server.close();
+    }
+  });
+});

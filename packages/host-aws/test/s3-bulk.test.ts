@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Pseudonymizer, loadBulkRules, parseAdditionalTransforms } from '@psoxy/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { type LoopbackServer, startLoopback } from '@psoxy/testkit';
+import { type FakeSsm, startFakeSsm } from '@psoxy/testkit';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Event, createS3BulkHandler, decodeS3Key, s3BulkHandler } from '../src/index.js';
@@ -80,19 +80,10 @@ describe('S3 bulk on s3rver', () => {
 });
 
 describe('createS3BulkHandler (configuration as Psoxy deploys it)', () => {
-  let ssmServer: LoopbackServer;
-  const params: Record<string, string> = {
-    '/PSOXY_HRIS_RULES': RULES,
-    '/PSOXY_SALT': 'salt',
-  };
+  let ssmServer: FakeSsm;
   beforeAll(async () => {
-    // SSM's JSON 1.1 wire protocol: the GetParameter calls the secret lookup makes
-    ssmServer = await startLoopback((req, res) => {
-      const { Name } = JSON.parse(req.body || '{}') as { Name: string };
-      const value = params[Name];
-      res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(value === undefined ? { __type: 'ParameterNotFound', message: 'not found' } : { Parameter: { Name, Type: 'SecureString', Value: value, Version: 1 } }));
-    });
+    ssmServer = await startFakeSsm();
+    ssmServer.put({ '/PSOXY_HRIS_RULES': RULES, '/PSOXY_SALT': 'salt' });
   });
   afterAll(() => ssmServer.close());
   const ssm = () => new SSMClient({ endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });

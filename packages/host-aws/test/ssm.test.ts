@@ -1,46 +1,23 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { type LoopbackServer, startConnectorProxy, startFakeUpstream, startLoopback, startTokenEndpoint } from '@psoxy/testkit';
+import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { zoom } from '@psoxy/connector-zoom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsmLease, SsmSecretStore } from '../src/index.js';
 
-/** A Parameter Store on 127.0.0.1 speaking SSM's JSON 1.1 wire protocol (the operations used). */
-const params = new Map<string, { value: string; type: string; version: number; modified: number }>();
-const calls: string[] = [];
-let ssmServer: LoopbackServer;
+let fake: FakeSsm;
+let params: FakeSsm['params'];
+let calls: string[];
 let ssm: SSMClient;
 
 beforeAll(async () => {
-  ssmServer = await startLoopback((req, res) => {
-    const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
-    const body = JSON.parse(req.body || '{}') as { Name: string; Value?: string; Type?: string; Overwrite?: boolean };
-    calls.push(`${op} ${body.Name}`);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(payload));
-    };
-    const p = params.get(body.Name);
-    if (op === 'GetParameter') {
-      if (!p) return send(400, { __type: 'ParameterNotFound', message: `${body.Name} not found` });
-      return send(200, { Parameter: { Name: body.Name, Type: p.type, Value: p.value, Version: p.version, LastModifiedDate: p.modified / 1000, DataType: 'text' } });
-    }
-    if (op === 'PutParameter') {
-      if (p && !body.Overwrite) return send(400, { __type: 'ParameterAlreadyExists', message: 'exists' });
-      params.set(body.Name, { value: body.Value ?? '', type: body.Type ?? 'String', version: (p?.version ?? 0) + 1, modified: Date.now() });
-      return send(200, { Version: (p?.version ?? 0) + 1, Tier: 'Standard' });
-    }
-    if (op === 'DeleteParameter') {
-      if (!p) return send(400, { __type: 'ParameterNotFound', message: 'not found' });
-      params.delete(body.Name);
-      return send(200, {});
-    }
-    send(400, { __type: 'InvalidAction', message: op });
-  });
-  ssm = new SSMClient({ endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  fake = await startFakeSsm();
+  params = fake.params;
+  calls = fake.calls;
+  ssm = new SSMClient({ endpoint: fake.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 afterAll(async () => {
   ssm.destroy();
-  await ssmServer.close();
+  await fake.close();
 });
 
 describe('SSM Parameter Store secrets', () => {

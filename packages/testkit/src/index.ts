@@ -7,5 +7,7 @@ export { startTokenEndpoint, verifyJwt, rsaKeyPair, type TokenEndpoint, type Tok
 export { runGoldenFiles, testConfig, type GoldenCase, type GoldenOptions, type GoldenResult } from './golden.js';
 export { checkAllowlist } from './allowlist.js';
 export { startConnectorProxy, redirectingFetch, type ConnectorProxyOptions } from './proxy.js';
-export { startLoopback, type RecordedRequest, type LoopbackServer } from './server.js';
+export { startLoopback, type RecordedRequest, type LoopbackServer, type LoopbackOptions } from './server.js';
+export { testCertificate, type TestCertificate } from './certificate.js';
 export { runPsoxyCases, checkReadme, type PsoxyCase } from './psoxy-cases.js';
+export { startFakeSsm, type FakeSsm } from './fake-ssm.js';

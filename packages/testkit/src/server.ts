@@ -1,4 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** A request as a fake server saw it. */
@@ -31,20 +32,26 @@ export function record(req: IncomingMessage, body: string): RecordedRequest {
   return { method: req.method ?? 'GET', target, path: u.pathname, query: u.searchParams, headers, body };
 }
 
-/** An HTTP server on 127.0.0.1 (any free port) answering with `handle`. */
-export async function startLoopback(handle: (req: RecordedRequest, res: ServerResponse) => Promise<void> | void): Promise<LoopbackServer> {
-  const server: Server = createServer((req, res) => {
+export interface LoopbackOptions {
+  /** Serve HTTPS with this certificate (see `testCertificate`): for code that refuses plain http, as a deployed function does. */
+  tls?: { cert: string; key: string };
+}
+
+/** An HTTP (or HTTPS) server on 127.0.0.1 (any free port) answering with `handle`. */
+export async function startLoopback(handle: (req: RecordedRequest, res: ServerResponse) => Promise<void> | void, opts: LoopbackOptions = {}): Promise<LoopbackServer> {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     readBody(req)
       .then((body) => handle(record(req, body), res))
       .catch((e: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`fake server error: ${(e as Error).message}`);
       });
-  });
+  };
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { type RecordedRequest, startLoopback } from './server.js';
+import { type LoopbackOptions, type RecordedRequest, startLoopback } from './server.js';
 
 /** What a token endpoint handler answers. */
 export interface TokenAnswer {
@@ -20,7 +20,7 @@ export interface TokenEndpoint {
  * A token endpoint on 127.0.0.1 at `/token`. `handle` sees each request and its form; whatever
  * it throws becomes a 400 `invalid_request` with the message (so a test sees why a grant failed).
  */
-export async function startTokenEndpoint(handle: (req: RecordedRequest & { form: URLSearchParams }) => TokenAnswer | Promise<TokenAnswer>): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(handle: (req: RecordedRequest & { form: URLSearchParams }) => TokenAnswer | Promise<TokenAnswer>, opts: LoopbackOptions = {}): Promise<TokenEndpoint> {
   const requests: (RecordedRequest & { form: URLSearchParams })[] = [];
   const server = await startLoopback(async (req, res) => {
     const r = { ...req, form: new URLSearchParams(req.body) };
@@ -33,7 +33,7 @@ export async function startTokenEndpoint(handle: (req: RecordedRequest & { form:
     }
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer.body));
-  });
+  }, opts);
   return { url: server.url, tokenUrl: `${server.url}/token`, requests, close: server.close };
 }
 

@@ -1,4 +1,4 @@
-import { type RecordedRequest, startLoopback } from './server.js';
+import { type LoopbackOptions, type RecordedRequest, startLoopback } from './server.js';
 
 /** A recorded response the fake upstream plays back. */
 export interface RecordedRoute {
@@ -39,7 +39,7 @@ function matches(route: RecordedRoute, req: RecordedRequest): boolean {
  * 404 and fails `verify()`; so does a route that was never used (a test that exercised less than
  * it meant to).
  */
-export async function startFakeUpstream(routes: RecordedRoute[]): Promise<FakeUpstream> {
+export async function startFakeUpstream(routes: RecordedRoute[], opts: LoopbackOptions = {}): Promise<FakeUpstream> {
   const used = new Array<number>(routes.length).fill(0);
   const requests: RecordedRequest[] = [];
   const unexpected: RecordedRequest[] = [];
@@ -57,7 +57,7 @@ export async function startFakeUpstream(routes: RecordedRoute[]): Promise<FakeUp
     const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     res.writeHead(r.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...r.headers });
     res.end(body);
-  });
+  }, opts);
   const verify = () => {
     const problems: string[] = [];
     for (const u of unexpected) problems.push(`unexpected request ${u.method} ${u.target}`);
@@ -71,9 +71,9 @@ export async function startFakeUpstream(routes: RecordedRoute[]): Promise<FakeUp
     requests,
     unexpected,
     verify,
-    async close(opts = {}) {
+    async close(closeOpts = {}) {
       await server.close();
-      if (opts.verify !== false) verify();
+      if (closeOpts.verify !== false) verify();
     },
   };
 }

@@ -8,6 +8,12 @@ import { UserError } from './errors.js';
 export interface FoundConnector {
   connector: Connector;
   packageName: string;
+  /** The package's version (`0.0.0` for a module file). */
+  version: string;
+  /** The module file it was loaded from, and how to import it again (for bundles). */
+  entry: string;
+  /** `name` of a named export, or `connectors[i]` for one in a `connectors` array. */
+  exportPath: { name: string; index?: number };
 }
 
 const isConnectorPackage = (name: string) => /^@psoxy\/connector-[a-z0-9-]+$/.test(name) || /^(@[a-z0-9-._~]+\/)?psoxy-connector-[a-z0-9-._~]+$/.test(name);
@@ -59,14 +65,31 @@ function entryOf(dir: string): string {
   return join(dir, typeof rel === 'string' ? rel : (pkg.main ?? 'index.js'));
 }
 
-/** Every connector a module exports: as named exports or in a `connectors` array. */
-function connectorsIn(mod: Record<string, unknown>): Connector[] {
-  const out: Connector[] = [];
-  for (const v of Object.values(mod)) {
-    if (isConnector(v)) out.push(v);
-    else if (Array.isArray(v)) for (const x of v) if (isConnector(x)) out.push(x);
+/** Every connector a module exports, as named exports or in an array, with where it is. */
+function connectorsIn(mod: Record<string, unknown>): { connector: Connector; exportPath: FoundConnector['exportPath'] }[] {
+  const out: { connector: Connector; exportPath: FoundConnector['exportPath'] }[] = [];
+  for (const [name, v] of Object.entries(mod)) {
+    if (isConnector(v)) out.push({ connector: v, exportPath: { name } });
+    else if (Array.isArray(v)) {
+      v.forEach((x, index) => {
+        if (isConnector(x)) out.push({ connector: x, exportPath: { name, index } });
+      });
+    }
   }
-  return out;
+  // named exports first: a bundle importing one of them lets the others be left out
+  return out.sort((a, b) => (a.exportPath.index === undefined ? 0 : 1) - (b.exportPath.index === undefined ? 0 : 1));
+}
+
+/** The version in the package.json nearest above a module file. */
+function versionOf(entry: string): string {
+  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const v = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string; name?: string }).version;
+      if (v) return v;
+    }
+  }
+  return '0.0.0';
 }
 
 let cache: Promise<Map<string, FoundConnector>> | undefined;
@@ -76,14 +99,15 @@ let cache: Promise<Map<string, FoundConnector>> | undefined;
  * `@scope/psoxy-connector-*` in any node_modules above the working directory or the CLI, plus the
  * modules listed in PSOXY_CONNECTOR_MODULES (comma-separated package names or file paths).
  */
-export function discoverConnectors(env: Record<string, string | undefined> = process.env): Promise<Map<string, FoundConnector>> {
+export function discoverConnectors(env: Record<string, string | undefined> = process.env, extraModules: readonly string[] = []): Promise<Map<string, FoundConnector>> {
   cache ??= (async () => {
     const byId = new Map<string, FoundConnector>();
     const modules: [string, string][] = [...candidatePackages()].map(([name, dir]) => [name, entryOf(dir)]);
-    for (const m of (env.PSOXY_CONNECTOR_MODULES ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const listed = [...extraModules, ...(env.PSOXY_CONNECTOR_MODULES ?? '').split(',')].map((s) => s.trim()).filter((s) => s !== '');
+    for (const m of listed) {
       const path = existsSync(m) ? resolve(m) : undefined;
       const dir = path ? undefined : candidatePackages().get(m);
-      if (!path && !dir) throw new UserError(`PSOXY_CONNECTOR_MODULES names '${m}', which is neither a file nor an installed package`);
+      if (!path && !dir) throw new UserError(`connector module '${m}' is neither a file nor an installed package (named in ${extraModules.includes(m) ? 'the config file' : 'PSOXY_CONNECTOR_MODULES'})`);
       modules.push([m, path ?? entryOf(dir as string)]);
     }
     for (const [name, entry] of modules) {
@@ -93,7 +117,9 @@ export function discoverConnectors(env: Record<string, string | undefined> = pro
       } catch (e) {
         throw new UserError(`cannot load connector package ${name}: ${(e as Error).message}`);
       }
-      for (const c of connectorsIn(mod)) if (!byId.has(c.id)) byId.set(c.id, { connector: c, packageName: name });
+      for (const { connector, exportPath } of connectorsIn(mod)) {
+        if (!byId.has(connector.id)) byId.set(connector.id, { connector, packageName: name, version: versionOf(entry), entry, exportPath });
+      }
     }
     return byId;
   })();
@@ -101,8 +127,8 @@ export function discoverConnectors(env: Record<string, string | undefined> = pro
 }
 
 /** The connector with this id, or a clear error listing those installed. */
-export async function findConnector(id: string): Promise<FoundConnector> {
-  const all = await discoverConnectors();
+export async function findConnector(id: string, extraModules: readonly string[] = []): Promise<FoundConnector> {
+  const all = await discoverConnectors(process.env, extraModules);
   const found = all.get(id);
   if (found) return found;
   const known = [...all.keys()].sort();

@@ -1,0 +1,54 @@
+import { type LoopbackServer, startLoopback } from './server.js';
+
+export interface FakeSsm extends LoopbackServer {
+  /** The parameters, by full name; tests may read and seed them. */
+  params: Map<string, { value: string; type: string; version: number; modified: number }>;
+  /** `Operation Name` of every call, in order. */
+  calls: string[];
+  /** Seeds SecureString parameters. */
+  put(values: Record<string, string>): void;
+}
+
+/**
+ * SSM Parameter Store on 127.0.0.1, speaking its JSON 1.1 wire protocol for the operations a
+ * psoxy host uses (GetParameter, PutParameter with and without Overwrite, DeleteParameter), so
+ * that tests drive the real AWS SDK client (`endpoint: fake.url`, or `AWS_ENDPOINT_URL_SSM` for a
+ * bundled function in another process).
+ */
+export async function startFakeSsm(): Promise<FakeSsm> {
+  const params: FakeSsm['params'] = new Map();
+  const calls: string[] = [];
+  const server = await startLoopback((req, res) => {
+    const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+    const body = JSON.parse(req.body || '{}') as { Name: string; Value?: string; Type?: string; Overwrite?: boolean };
+    calls.push(`${op} ${body.Name}`);
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(payload));
+    };
+    const p = params.get(body.Name);
+    if (op === 'GetParameter') {
+      if (!p) return send(400, { __type: 'ParameterNotFound', message: `${body.Name} not found` });
+      return send(200, { Parameter: { Name: body.Name, Type: p.type, Value: p.value, Version: p.version, LastModifiedDate: p.modified / 1000, DataType: 'text' } });
+    }
+    if (op === 'PutParameter') {
+      if (p && !body.Overwrite) return send(400, { __type: 'ParameterAlreadyExists', message: 'exists' });
+      params.set(body.Name, { value: body.Value ?? '', type: body.Type ?? 'String', version: (p?.version ?? 0) + 1, modified: Date.now() });
+      return send(200, { Version: (p?.version ?? 0) + 1, Tier: 'Standard' });
+    }
+    if (op === 'DeleteParameter') {
+      if (!p) return send(400, { __type: 'ParameterNotFound', message: 'not found' });
+      params.delete(body.Name);
+      return send(200, {});
+    }
+    send(400, { __type: 'InvalidAction', message: op });
+  });
+  return {
+    ...server,
+    params,
+    calls,
+    put(values) {
+      for (const [name, value] of Object.entries(values)) params.set(name, { value, type: 'SecureString', version: 1, modified: Date.now() });
+    },
+  };
+}

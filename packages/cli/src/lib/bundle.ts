@@ -70,8 +70,8 @@ export function entrySource(host: Host, f: FunctionSpec): string {
     const [mod, factory] = f.kind === 'api' ? ['@psoxy/host-aws/api', 'createLambdaApiHandler'] : ['@psoxy/host-aws/bulk', 'createS3BulkHandler'];
     return `import { ${factory} } from ${JSON.stringify(hostModule(mod))};\n${c}export const handler = ${factory}(${opts});\n`;
   }
-  const [mod, factory, register] = f.kind === 'api' ? ['@psoxy/host-gcp/api', 'createGcpApiFunction', 'http'] : ['@psoxy/host-gcp/bulk', 'createGcsBulkFunction', 'cloudEvent'];
-  return `import { ${register} } from '@google-cloud/functions-framework';\nimport { ${factory} } from ${JSON.stringify(hostModule(mod))};\n${c}${register}('handler', ${factory}(${opts}));\n`;
+  const [factory, register] = f.kind === 'api' ? ['createGcpApiFunction', 'http'] : ['createGcsBulkFunction', 'cloudEvent'];
+  return `import { ${register} } from '@google-cloud/functions-framework';\nimport { ${factory} } from ${JSON.stringify(hostModule('@psoxy/host-gcp'))};\n${c}${register}('handler', ${factory}(${opts}));\n`;
 }
 
 /** Zip entries get one fixed time (a local-time DOS field), so the same inputs give the same bytes and hash. */
@@ -143,7 +143,7 @@ function rulesSha(c: Connector): string {
   return compileRestRules(connectorRules(c, config)).sha;
 }
 
-const FUNCTIONS_FRAMEWORK = '^4.0.0';
+const FUNCTIONS_FRAMEWORK = '^5.0.5';
 
 /** Builds one function's zip into `outDir` and describes it. */
 export async function bundleFunction(host: Host, f: FunctionSpec, outDir: string): Promise<BundledFunction> {

@@ -13,7 +13,7 @@ import {
   oauth2ClientCredentials,
   oauth2RefreshToken,
 } from '../src/auth/index.js';
-import { FileSecretStore, InProcessLease, MemorySecretStore, MissingSecretError, type SecretStore, silentLogger } from '../src/runtime/index.js';
+import { FileSecretStore, InProcessLease, MemorySecretStore, MissingSecretError, ReadCache, type SecretStore, silentLogger } from '../src/runtime/index.js';
 import { json, startProxy, startUpstream } from './proxy/harness.js';
 
 type Server = Awaited<ReturnType<typeof startUpstream>>;
@@ -153,6 +153,24 @@ describe('OAuth 2.0 refresh tokens that rotate', () => {
     expect(new Set(results)).toEqual(new Set(['Bearer at-2']));
     expect(tokens.hits).toHaveLength(1);
     expect(JSON.parse(readFileSync(file, 'utf8')).REFRESH_TOKEN.value).toBe('rt-2');
+  });
+
+  it('reads the refresh token past a caching store: another instance may just have rotated it', async () => {
+    const tokens = await rotatingEndpoint();
+    const file = secretsFile({ CLIENT_ID: 'c', CLIENT_SECRET: 's', REFRESH_TOKEN: 'rt-1' });
+    // a cloud store's read cache (an hour here), in front of the shared store
+    const cached = (): SecretStore => {
+      const inner = new FileSecretStore(file);
+      const cache = new ReadCache(3_600_000, Date.now);
+      return { description: 'cached', get: (n, o) => cache.get(n, () => inner.get(n), o?.fresh), set: async (n, v) => (await inner.set(n, v), cache.wrote(n, v)) };
+    };
+    const storeB = cached();
+    expect((await storeB.get('REFRESH_TOKEN'))?.value).toBe('rt-1');
+    const a = oauth2RefreshToken({ name: 'jira', tokenUrl: `${tokens.url}/t` });
+    expect(await bearerOf(a, ctx(cached()))).toBe('Bearer at-2');
+    const b = oauth2RefreshToken({ name: 'jira', tokenUrl: `${tokens.url}/t` });
+    expect(await bearerOf(b, ctx(storeB))).toBe('Bearer at-3');
+    expect(JSON.parse(readFileSync(file, 'utf8')).REFRESH_TOKEN.value).toBe('rt-3');
   });
 
   it('a revoked refresh token gives the reconnect error through the proxy', async () => {

@@ -4,7 +4,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ReadCache, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 
 /**
  * Secrets in AWS Secrets Manager (`SECRETS_STORE=aws_secrets_manager`), named as Psoxy names them
@@ -21,8 +21,8 @@ export class SecretsManagerStore implements SecretStore {
     this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
   }
 
-  get(name: string): Promise<SecretValue | undefined> {
-    return this.cache.get(name, async () => {
+  get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
+    const load = async () => {
       try {
         const r = await this.sm.send(new GetSecretValueCommand({ SecretId: this.opts.prefix + name }));
         return secretValue(r.SecretString, r.CreatedDate?.getTime());
@@ -30,7 +30,8 @@ export class SecretsManagerStore implements SecretStore {
         if (e instanceof ResourceNotFoundException) return undefined;
         throw new SecretStoreError(`cannot read secret ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
-    });
+    };
+    return this.cache.get(name, load, opts?.fresh);
   }
 
   async set(name: string, value: string): Promise<void> {

@@ -6,7 +6,7 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { type Lease, type LeaseHandle, ReadCache, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type Lease, type LeaseHandle, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 
 export interface SsmSecretStoreOptions {
   /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */
@@ -31,8 +31,8 @@ export class SsmSecretStore implements SecretStore {
     this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
   }
 
-  get(name: string): Promise<SecretValue | undefined> {
-    return this.cache.get(name, async () => {
+  get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
+    const load = async () => {
       try {
         const r = await this.ssm.send(new GetParameterCommand({ Name: this.opts.prefix + name, WithDecryption: true }));
         return secretValue(r.Parameter?.Value, r.Parameter?.LastModifiedDate?.getTime());
@@ -40,7 +40,8 @@ export class SsmSecretStore implements SecretStore {
         if (e instanceof ParameterNotFound) return undefined;
         throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
-    });
+    };
+    return this.cache.get(name, load, opts?.fresh);
   }
 
   async set(name: string, value: string): Promise<void> {

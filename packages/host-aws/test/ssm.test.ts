@@ -61,7 +61,7 @@ describe('SSM Parameter Store secrets', () => {
     const upstream = await startFakeUpstream([{ path: '/v2/users', body: { users: [] } }]);
     const config = { settings: { REFRESH_ENDPOINT: tokens.tokenUrl } };
     const instance = () =>
-      startConnectorProxy({ connector: zoom, target: upstream.url, secrets: new SsmSecretStore(ssm, { prefix: '/PSOXY_ZOOM2_', cacheTtlMs: 0 }), lease: new SsmLease(ssm, '/PSOXY_ZOOM2_'), config });
+      startConnectorProxy({ connector: zoom, target: upstream.url, secrets: new SsmSecretStore(ssm, { prefix: '/PSOXY_ZOOM2_', cacheTtlMs: 300_000 }), lease: new SsmLease(ssm, '/PSOXY_ZOOM2_'), config });
     const [a, b] = await Promise.all([instance(), instance()]);
     try {
       const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/v2/users`).then((r) => r.status)));

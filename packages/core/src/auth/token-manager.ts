@@ -105,10 +105,11 @@ export class TokenManager {
     return this.inflight;
   }
 
-  private async readShared(ctx: AuthContext): Promise<Cached | undefined> {
+  /** The access token another instance shared; `fresh` after taking the lease, when a cached read could be stale. */
+  private async readShared(ctx: AuthContext, fresh = false): Promise<Cached | undefined> {
     const name = this.opts.sharedTokenSecret;
     if (!name) return undefined;
-    const s = await ctx.secrets.get(name);
+    const s = await ctx.secrets.get(name, { fresh });
     if (!s) return undefined;
     try {
       const v = JSON.parse(s.value) as { token?: unknown; expirationDate?: unknown };
@@ -133,22 +134,23 @@ export class TokenManager {
     try {
       if (coordinated && !handle) {
         // another instance held the lease all along: it has probably refreshed by now
-        const again = await this.readShared(ctx);
+        const again = await this.readShared(ctx, true);
         if (again) {
           this.cached = again;
           return again.token;
         }
         throw new SourceAuthError(`could not take the ${this.leaseName} lease to refresh the ${this.opts.name} token; try again`);
       }
-      // re-read after taking the lease: another instance may have refreshed meanwhile
-      const again = await this.readShared(ctx);
+      // re-read after taking the lease, past any cache: another instance may have refreshed meanwhile
+      const again = await this.readShared(ctx, true);
       if (again) {
         this.cached = again;
         return again.token;
       }
       let refreshToken: string | undefined;
       if (this.opts.refreshTokenSecret) {
-        refreshToken = (await ctx.secrets.get(this.opts.refreshTokenSecret))?.value;
+        // fresh: a refresh token cached before another instance rotated it is already dead
+        refreshToken = (await ctx.secrets.get(this.opts.refreshTokenSecret, { fresh: true }))?.value;
         if (!refreshToken) throw new MissingSecretError(this.opts.refreshTokenSecret, ctx.secrets.description);
       }
       let granted: GrantedToken;

@@ -19,9 +19,10 @@ export class ReadCache {
     private readonly clock: () => number,
   ) {}
 
-  async get(name: string, load: () => Promise<SecretValue | undefined>): Promise<SecretValue | undefined> {
+  /** The cached value while it is younger than the TTL (unless `fresh`), else loads and caches it. */
+  async get(name: string, load: () => Promise<SecretValue | undefined>, fresh = false): Promise<SecretValue | undefined> {
     const hit = this.entries.get(name);
-    if (hit && this.clock() - hit.at < this.ttlMs) return hit.value;
+    if (!fresh && hit && this.clock() - hit.at < this.ttlMs) return hit.value;
     const value = await load();
     this.entries.set(name, { value, at: this.clock() });
     return value;

@@ -13,9 +13,18 @@ export interface SecretValue {
  * change (rotated refresh tokens, shared access tokens). Hosts provide cloud implementations; the
  * embedded defaults are the environment and a local file.
  */
+/** How a secret is read. */
+export interface SecretReadOptions {
+  /**
+   * Skip any cache: the value as the store holds it now. A token refresh reads this way after
+   * taking its lease, since another instance may have just rotated the token.
+   */
+  fresh?: boolean | undefined;
+}
+
 export interface SecretStore {
   /** Undefined when the secret does not exist (or is a placeholder). */
-  get(name: string): Promise<SecretValue | undefined>;
+  get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined>;
   /** Writes a new value. Stores that cannot be written throw {@link SecretStoreError}. */
   set(name: string, value: string): Promise<void>;
   /** What this store is, for messages (never a value). */
@@ -124,9 +133,9 @@ export class ChainSecretStore implements SecretStore {
   constructor(private readonly stores: SecretStore[]) {
     this.description = stores.map((s) => s.description).join(', then ');
   }
-  async get(name: string): Promise<SecretValue | undefined> {
+  async get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
     for (const s of this.stores) {
-      const v = await s.get(name);
+      const v = await s.get(name, opts);
       if (v !== undefined) return v;
     }
     return undefined;

@@ -162,7 +162,14 @@ describe('OAuth 2.0 refresh tokens that rotate', () => {
     const cached = (): SecretStore => {
       const inner = new FileSecretStore(file);
       const cache = new ReadCache(3_600_000, Date.now);
-      return { description: 'cached', get: (n, o) => cache.get(n, () => inner.get(n), o?.fresh), set: async (n, v) => (await inner.set(n, v), cache.wrote(n, v)) };
+      return {
+        description: 'cached',
+        get: (n, o) => cache.get(n, () => inner.get(n), o?.fresh),
+        async set(n, v) {
+          await inner.set(n, v);
+          cache.wrote(n, v);
+        },
+      };
     };
     const storeB = cached();
     expect((await storeB.get('REFRESH_TOKEN'))?.value).toBe('rt-1');

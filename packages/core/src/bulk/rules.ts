@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// a namespace import, not the `z` object: lets bundlers drop what is unused (zod's 60 locales among it)
+import * as z from 'zod';
 import { RulesError } from '../rules/errors.js';
 import { describeLocation, parseRulesText } from '../rules/load.js';
 import { PSEUDONYM_ENCODINGS, type SchemaFilter, schemaFilterSchema } from '../rules/model.js';

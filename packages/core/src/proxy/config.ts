@@ -119,24 +119,20 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
 }
 
 /** The pseudonymizer from the secret store (`PSOXY_SALT` required; keys and the IP/domain variants optional). */
-export async function pseudonymizerFromSecrets(
-  secrets: SecretStore,
-  settings: Pick<ProxySettings, 'emailCanonicalization' | 'emailDomainHandling'>,
-): Promise<Pseudonymizer> {
-  const get = async (n: string) => (await secrets.get(n))?.value;
-  const salt = await get('PSOXY_SALT');
-  if (!salt)
-    throw new ConfigError([
-      `PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`,
-    ]);
+export async function pseudonymizerFromSecrets(secrets: SecretStore, settings: Pick<ProxySettings, 'emailCanonicalization' | 'emailDomainHandling'>): Promise<Pseudonymizer> {
+  // read together: on a cold start each is a round trip to the cloud's secret store
+  const names = ['PSOXY_SALT', 'PSOXY_ENCRYPTION_KEY', 'SALT_EMAIL_DOMAINS', 'ENCRYPTION_KEY_EMAIL_DOMAINS', 'SALT_IP', 'ENCRYPTION_KEY_IP'] as const;
+  const values = await Promise.all(names.map(async (n) => (await secrets.get(n))?.value));
+  const [salt, encryptionKey, emailDomainSalt, emailDomainEncryptionKey, ipSalt, ipEncryptionKey] = values;
+  if (!salt) throw new ConfigError([`PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`]);
   return new Pseudonymizer({
     salt,
-    encryptionKey: await get('PSOXY_ENCRYPTION_KEY'),
+    encryptionKey,
     emailCanonicalization: settings.emailCanonicalization,
     emailDomainHandling: settings.emailDomainHandling,
-    emailDomainSalt: await get('SALT_EMAIL_DOMAINS'),
-    emailDomainEncryptionKey: await get('ENCRYPTION_KEY_EMAIL_DOMAINS'),
-    ipSalt: await get('SALT_IP'),
-    ipEncryptionKey: await get('ENCRYPTION_KEY_IP'),
+    emailDomainSalt,
+    emailDomainEncryptionKey,
+    ipSalt,
+    ipEncryptionKey,
   });
 }

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { LineCounter, type Node, parseDocument, isNode, type Document } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { RulesError } from './errors.js';
 import { TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, recordSection } from './lib.mjs';
 import { benchBulk } from './bulk.bench.mjs';
+import { benchBundles } from './bundle.bench.mjs';
 import { benchProxy } from './proxy.bench.mjs';
 import { benchPseudonymize } from './pseudonymize.bench.mjs';
 import { benchSanitize } from './sanitize.bench.mjs';
@@ -86,5 +87,25 @@ if (!only || only === 'bulk') {
     results,
     'bulk',
     `## Bulk: sanitizing a CSV file\n\n${date}, ${machine()}. Generated HRIS export, 10 columns: \`employee_id\` and \`email\` pseudonymized (unique per row, so every row costs two salted SHA-256), \`full_name\` redacted, CSV quoting in some cells; rows shuffled in chunks of 500 as in production. Each run is a fresh process reading from and writing to disk; ratio = psoxy time / (csv-parse -> csv-stringify of the same file), median of alternating runs. Budget: ratio <= 2.0, peak RSS <= 256 MB.\n\n${table}`,
+  );
+}
+
+if (!only || only === 'bundle') {
+  const rows = await benchBundles();
+  const ms = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(0)} ms`);
+  const table = [
+    '| connector | zip | index.mjs | bare handler: first response | bundle loaded | **bundle: first response** | ratio to bare | first status |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | **${(r.zipBytes / 1024).toFixed(0)} KiB** | ${(r.unzippedBytes / 1024).toFixed(0)} KiB | ${ms(r.bare.first)} | ${ms(r.cold.loaded)} | **${ms(r.cold.first)}** | ${fmt(r.cold.first / r.bare.first)} | ${r.cold.status} |`,
+    ),
+  ].join('\n');
+  const failed = rows.filter((r) => r.cold.status !== 200).map((r) => `- ${r.id}: ${r.cold.status} ${r.cold.body}`);
+  console.log(`\nBundles and cold start (budget: <= 1.5 MB zipped, <= 250 ms to the first response)\n${table}${failed.length ? `\n${failed.join('\n')}` : ''}`);
+  recordSection(
+    results,
+    'bundle',
+    `## Bundles: size and cold start (AWS)\n\n${date}, ${machine()}. \`psoxy bundle --host aws\` for each connector; each zip is unpacked and loaded in a fresh Node process, which is handed one Function URL event (the connector's first example call) and times, from its own start (\`performance.now()\`), when the module was loaded and when the first response was ready: the auth dance (token endpoint, SSM reads and write-back) against loopback HTTPS fakes included. The baseline is a bare handler (fetch the same source over HTTPS, return the body) loaded the same way, measured next to each bundle; medians of 5. Budget: <= 1.5 MB zipped, <= 250 ms to the first response.\n\n${table}${failed.length ? `\n\nNot 200:\n${failed.join('\n')}` : ''}`,
   );
 }

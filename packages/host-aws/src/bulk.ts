@@ -1,8 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { type BulkOutcome, type Connector, composeBulk } from '@psoxy/core';
+import { type BulkOutcome, type Connector, composeBulk, nodeHttpFetch } from '@psoxy/core';
 import { type S3Event, s3BulkHandler } from './s3.js';
+import { AwsJsonClient } from './aws-json.js';
 import { awsSecrets, once } from './secrets.js';
 
 export interface S3BulkOptions {
@@ -10,8 +9,9 @@ export interface S3BulkOptions {
   connector?: Connector;
   env?: Record<string, string | undefined>;
   s3?: S3Client;
-  ssm?: SSMClient;
-  secretsManager?: SecretsManagerClient;
+  /** SSM Parameter Store (default: from the environment Lambda sets). */
+  ssm?: AwsJsonClient;
+  secretsManager?: AwsJsonClient;
 }
 
 /**
@@ -23,8 +23,9 @@ export interface S3BulkOptions {
 export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => Promise<BulkOutcome[]> {
   const env = o.env ?? process.env;
   const ready = once(async () => {
-    const ssm = o.ssm ?? new SSMClient({});
-    const { secrets } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new SecretsManagerClient({}));
+    const http = nodeHttpFetch();
+    const ssm = o.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: http });
+    const { secrets } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: http }));
     const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
     return s3BulkHandler(o.s3 ?? new S3Client({}), config);
   });

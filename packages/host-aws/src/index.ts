@@ -10,3 +10,4 @@ export { createLambdaApiHandler, type LambdaApiOptions } from './lambda.js';
 export { createS3BulkHandler, type S3BulkOptions } from './bulk.js';
 export { awsSecrets } from './secrets.js';
 export { SecretsManagerStore } from './secrets-manager.js';
+export { AwsJsonClient, AwsServiceError, type AwsJsonClientOptions, type AwsCredentials } from './aws-json.js';

@@ -1,8 +1,7 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { type Connector, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
 import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
+import { AwsJsonClient } from './aws-json.js';
 import { awsSecrets, once } from './secrets.js';
 import { SsmLease } from './ssm.js';
 
@@ -10,8 +9,9 @@ export interface LambdaApiOptions {
   /** The connector this function serves (bundled with it); without one, `RULES` and `TARGET_HOST` say all. */
   connector?: Connector;
   env?: Record<string, string | undefined>;
-  ssm?: SSMClient;
-  secretsManager?: SecretsManagerClient;
+  /** SSM Parameter Store (default: from the environment Lambda sets). */
+  ssm?: AwsJsonClient;
+  secretsManager?: AwsJsonClient;
   fetch?: typeof fetch;
   /** Tests only: a loopback http source. */
   allowInsecureTarget?: boolean;
@@ -28,14 +28,16 @@ export interface LambdaApiOptions {
 export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
   const env = o.env ?? process.env;
   const build = async () => {
-    const ssm = o.ssm ?? new SSMClient({});
-    const { secrets, instance } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new SecretsManagerClient({}));
+    // one keep-alive client for the source and AWS alike: cheaper to start than the built-in fetch
+    const http = o.fetch ?? nodeHttpFetch();
+    const ssm = o.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: http });
+    const { secrets, instance } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: http }));
     const { handler } = await composeProxy({
       connector: o.connector,
       env,
       secrets,
       lease: new SsmLease(ssm, instance),
-      fetch: o.fetch ?? nodeHttpFetch(),
+      fetch: http,
       log: streamLogger({ json: true }),
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,

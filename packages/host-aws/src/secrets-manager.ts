@@ -1,10 +1,5 @@
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import { ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type AwsJsonClient, AwsServiceError } from './aws-json.js';
 
 /**
  * Secrets in AWS Secrets Manager (`SECRETS_STORE=aws_secrets_manager`), named as Psoxy names them
@@ -14,7 +9,7 @@ export class SecretsManagerStore implements SecretStore {
   readonly description: string;
   private readonly cache: ReadCache;
   constructor(
-    private readonly sm: SecretsManagerClient,
+    private readonly sm: AwsJsonClient,
     private readonly opts: { prefix: string; cacheTtlMs?: number; clock?: () => number },
   ) {
     this.description = `Secrets Manager secrets ${opts.prefix}*`;
@@ -24,10 +19,10 @@ export class SecretsManagerStore implements SecretStore {
   get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
     const load = async () => {
       try {
-        const r = await this.sm.send(new GetSecretValueCommand({ SecretId: this.opts.prefix + name }));
-        return secretValue(r.SecretString, r.CreatedDate?.getTime());
+        const r = await this.sm.call<{ SecretString?: string; CreatedDate?: number }>('GetSecretValue', { SecretId: this.opts.prefix + name });
+        return secretValue(r.SecretString, r.CreatedDate === undefined ? undefined : Math.round(r.CreatedDate * 1000));
       } catch (e) {
-        if (e instanceof ResourceNotFoundException) return undefined;
+        if (e instanceof AwsServiceError && e.code === 'ResourceNotFoundException') return undefined;
         throw new SecretStoreError(`cannot read secret ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
     };
@@ -36,7 +31,7 @@ export class SecretsManagerStore implements SecretStore {
 
   async set(name: string, value: string): Promise<void> {
     try {
-      await this.sm.send(new PutSecretValueCommand({ SecretId: this.opts.prefix + name, SecretString: value }));
+      await this.sm.call('PutSecretValue', { SecretId: this.opts.prefix + name, SecretString: value });
     } catch (e) {
       throw new SecretStoreError(`cannot write secret ${this.opts.prefix}${name}: ${(e as Error).message}`);
     }

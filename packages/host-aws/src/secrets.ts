@@ -1,6 +1,5 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ChainSecretStore, ConfigError, type Connector, EnvSecretStore, type SecretStore, secretPrefix } from '@psoxy/core';
+import type { AwsJsonClient } from './aws-json.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 import { SsmSecretStore } from './ssm.js';
 
@@ -12,8 +11,8 @@ import { SsmSecretStore } from './ssm.js';
 export function awsSecrets(
   env: Record<string, string | undefined>,
   connector: Connector | undefined,
-  ssm: SSMClient,
-  secretsManager: () => SecretsManagerClient,
+  ssm: AwsJsonClient,
+  secretsManager: () => AwsJsonClient,
 ): { secrets: SecretStore; instance: string } {
   const instance = env.PATH_TO_INSTANCE_CONFIG ?? (connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
   const shared = env.PATH_TO_SHARED_CONFIG ?? '/';

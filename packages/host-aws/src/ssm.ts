@@ -1,12 +1,5 @@
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  ParameterAlreadyExists,
-  ParameterNotFound,
-  PutParameterCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
 import { type Lease, type LeaseHandle, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type AwsJsonClient, AwsServiceError } from './aws-json.js';
 
 export interface SsmSecretStoreOptions {
   /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */
@@ -16,6 +9,12 @@ export interface SsmSecretStoreOptions {
   clock?: () => number;
 }
 
+interface Parameter {
+  Parameter?: { Value?: string; LastModifiedDate?: number };
+}
+
+const notFound = (e: unknown) => e instanceof AwsServiceError && e.code === 'ParameterNotFound';
+
 /**
  * Secrets in SSM Parameter Store (SecureString, decrypted on read), cached for a while, written
  * back when a token rotates.
@@ -24,7 +23,7 @@ export class SsmSecretStore implements SecretStore {
   readonly description: string;
   private readonly cache: ReadCache;
   constructor(
-    private readonly ssm: SSMClient,
+    private readonly ssm: AwsJsonClient,
     private readonly opts: SsmSecretStoreOptions,
   ) {
     this.description = `SSM parameters ${opts.prefix}*`;
@@ -34,10 +33,11 @@ export class SsmSecretStore implements SecretStore {
   get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
     const load = async () => {
       try {
-        const r = await this.ssm.send(new GetParameterCommand({ Name: this.opts.prefix + name, WithDecryption: true }));
-        return secretValue(r.Parameter?.Value, r.Parameter?.LastModifiedDate?.getTime());
+        const r = await this.ssm.call<Parameter>('GetParameter', { Name: this.opts.prefix + name, WithDecryption: true });
+        const modified = r.Parameter?.LastModifiedDate;
+        return secretValue(r.Parameter?.Value, modified === undefined ? undefined : Math.round(modified * 1000));
       } catch (e) {
-        if (e instanceof ParameterNotFound) return undefined;
+        if (notFound(e)) return undefined;
         throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
     };
@@ -46,7 +46,7 @@ export class SsmSecretStore implements SecretStore {
 
   async set(name: string, value: string): Promise<void> {
     try {
-      await this.ssm.send(new PutParameterCommand({ Name: this.opts.prefix + name, Value: value, Type: 'SecureString', Overwrite: true }));
+      await this.ssm.call('PutParameter', { Name: this.opts.prefix + name, Value: value, Type: 'SecureString', Overwrite: true });
     } catch (e) {
       throw new SecretStoreError(`cannot write SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
     }
@@ -61,31 +61,36 @@ export class SsmSecretStore implements SecretStore {
  */
 export class SsmLease implements Lease {
   constructor(
-    private readonly ssm: SSMClient,
+    private readonly ssm: AwsJsonClient,
     private readonly prefix: string,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  private read(param: string): Promise<string | undefined> {
+    return this.ssm.call<Parameter>('GetParameter', { Name: param }).then(
+      (r) => r.Parameter?.Value,
+      () => undefined,
+    );
+  }
 
   async tryAcquire(name: string, ttlMs: number): Promise<LeaseHandle | undefined> {
     const param = `${this.prefix}${name}_lock`;
     const mine = `locked_${this.clock()}_${Math.random().toString(36).slice(2)}`;
     try {
-      await this.ssm.send(new PutParameterCommand({ Name: param, Value: mine, Type: 'String', Overwrite: false }));
+      await this.ssm.call('PutParameter', { Name: param, Value: mine, Type: 'String', Overwrite: false });
     } catch (e) {
-      if (!(e instanceof ParameterAlreadyExists)) throw e;
-      const held = await this.ssm.send(new GetParameterCommand({ Name: param })).catch(() => undefined);
-      const since = Number(/^locked_(\d+)/.exec(held?.Parameter?.Value ?? '')?.[1] ?? 0);
+      if (!(e instanceof AwsServiceError && e.code === 'ParameterAlreadyExists')) throw e;
+      const since = Number(/^locked_(\d+)/.exec((await this.read(param)) ?? '')?.[1] ?? 0);
       if (this.clock() - since < ttlMs) return undefined;
       // stale: the holder died; take it over
-      await this.ssm.send(new PutParameterCommand({ Name: param, Value: mine, Type: 'String', Overwrite: true }));
+      await this.ssm.call('PutParameter', { Name: param, Value: mine, Type: 'String', Overwrite: true });
     }
     // read back: of two racing writers, only the one whose value stuck holds the lease
-    const check = await this.ssm.send(new GetParameterCommand({ Name: param }));
+    const check = await this.ssm.call<Parameter>('GetParameter', { Name: param });
     if (check.Parameter?.Value !== mine) return undefined;
     return {
       release: async () => {
-        const now = await this.ssm.send(new GetParameterCommand({ Name: param })).catch(() => undefined);
-        if (now?.Parameter?.Value === mine) await this.ssm.send(new DeleteParameterCommand({ Name: param })).catch(() => undefined);
+        if ((await this.read(param)) === mine) await this.ssm.call('DeleteParameter', { Name: param }).catch(() => undefined);
       },
     };
   }

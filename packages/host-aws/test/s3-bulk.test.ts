@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Pseudonymizer, loadBulkRules, parseAdditionalTransforms } from '@psoxy/core';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { type FakeSsm, startFakeSsm } from '@psoxy/testkit';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Event, createS3BulkHandler, decodeS3Key, s3BulkHandler } from '../src/index.js';
+import { AwsJsonClient, type S3Event, createS3BulkHandler, decodeS3Key, s3BulkHandler } from '../src/index.js';
 
 let server: S3rver;
 let s3: S3Client;
@@ -86,7 +85,7 @@ describe('createS3BulkHandler (configuration as Psoxy deploys it)', () => {
     ssmServer.put({ '/PSOXY_HRIS_RULES': RULES, '/PSOXY_SALT': 'salt' });
   });
   afterAll(() => ssmServer.close());
-  const ssm = () => new SSMClient({ endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  const ssm = () => new AwsJsonClient({ service: 'ssm', endpoint: ssmServer.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
 
   it('reads RULES and the salt from SSM, OUTPUT_BUCKET and ADDITIONAL_TRANSFORMS from the environment', async () => {
     const env = {

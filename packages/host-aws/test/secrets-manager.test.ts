@@ -1,15 +1,16 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type LoopbackServer, startLoopback } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../src/index.js';
+import { AwsJsonClient, AwsServiceError, SecretsManagerStore } from '../src/index.js';
 
 /** Secrets Manager on 127.0.0.1, speaking its JSON 1.1 wire protocol (the two operations used). */
 const secrets = new Map<string, string[]>();
 let server: LoopbackServer;
-let sm: SecretsManagerClient;
+let sm: AwsJsonClient;
+const signatures: string[] = [];
 beforeAll(async () => {
   server = await startLoopback((req, res) => {
     const op = (req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
+    signatures.push(req.headers.authorization ?? '');
     const body = JSON.parse(req.body || '{}') as { SecretId: string; SecretString?: string };
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
@@ -27,10 +28,9 @@ beforeAll(async () => {
     }
     send(400, { __type: 'InvalidRequestException', message: op });
   });
-  sm = new SecretsManagerClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sm = new AwsJsonClient({ service: 'secretsmanager', endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
 });
 afterAll(async () => {
-  sm.destroy();
   await server.close();
 });
 
@@ -46,6 +46,45 @@ describe('Secrets Manager secrets', () => {
     expect(secrets.get('PSOXY_JIRA_CLOUD_REFRESH_TOKEN')).toEqual(['rt-0', 'rt-1']);
     expect((await store.get('REFRESH_TOKEN'))?.value).toBe('rt-1');
     await expect(store.set('NOT_CREATED', 'x')).rejects.toThrow(/cannot write secret PSOXY_JIRA_CLOUD_NOT_CREATED/);
+    // every call SigV4-signed for this service and region
+    expect(signatures.every((a) => /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=\S*x-amz-target\S*, Signature=[0-9a-f]{64}$/.test(a))).toBe(true);
+  });
+});
+
+describe('AwsJsonClient', () => {
+  it('retries throttling, names namespaced errors, refuses without credentials, honours AWS_ENDPOINT_URL_<SERVICE>', async () => {
+    let calls = 0;
+    const flaky = await startLoopback((req, res) => {
+      calls++;
+      const target = req.headers['x-amz-target'];
+      if (target === 'AmazonSSM.GetParameter' && calls < 3) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.ssm#ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      if (target === 'AmazonSSM.DeleteParameter') {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html>bad gateway</html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Parameter: { Value: 'v' } }));
+    });
+    try {
+      const env = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_SSM: flaky.url };
+      const client = new AwsJsonClient({ service: 'ssm', env, attempts: 3 });
+      expect(client.endpoint).toBe(flaky.url);
+      expect(await client.call('GetParameter', { Name: 'x' })).toEqual({ Parameter: { Value: 'v' } });
+      expect(calls).toBe(3);
+      const err = await client.call('DeleteParameter', { Name: 'x' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AwsServiceError);
+      expect((err as AwsServiceError).code).toBe('HTTP 502');
+      expect(new AwsJsonClient({ service: 'secretsmanager', env: { AWS_REGION: 'eu-west-1' } }).endpoint).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
+      await expect(new AwsJsonClient({ service: 'ssm', env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: flaky.url } }).call('GetParameter', {})).rejects.toThrow(/no AWS credentials in the environment/);
+      expect(() => new AwsJsonClient({ service: 'ssm', env: {} })).toThrow(/AWS_REGION is not set/);
+    } finally {
+      await flaky.close();
+    }
   });
 });
 
@@ -64,6 +103,7 @@ describe('createLambdaApiHandler with SECRETS_STORE', () => {
       requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
     };
     const env = {
+      AWS_REGION: 'us-east-1',
       SECRETS_STORE: 'aws_secrets_manager',
       PATH_TO_SHARED_CONFIG: '/',
       TARGET_HOST: upstream.url,

@@ -1,22 +1,20 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { zoom } from '@psoxy/connector-zoom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SsmLease, SsmSecretStore } from '../src/index.js';
+import { AwsJsonClient, SsmLease, SsmSecretStore } from '../src/index.js';
 
 let fake: FakeSsm;
 let params: FakeSsm['params'];
 let calls: string[];
-let ssm: SSMClient;
+let ssm: AwsJsonClient;
 
 beforeAll(async () => {
   fake = await startFakeSsm();
   params = fake.params;
   calls = fake.calls;
-  ssm = new SSMClient({ endpoint: fake.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  ssm = new AwsJsonClient({ service: 'ssm', endpoint: fake.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 afterAll(async () => {
-  ssm.destroy();
   await fake.close();
 });
 

@@ -20,6 +20,12 @@ export async function startFakeSsm(): Promise<FakeSsm> {
   const calls: string[] = [];
   const server = await startLoopback((req, res) => {
     const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+    // as AWS does: a request without a SigV4 signature for this service is refused
+    if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/ssm\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$/.test(req.headers.authorization ?? '')) {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'MissingAuthenticationTokenException', message: 'Missing or malformed SigV4 signature' }));
+      return;
+    }
     const body = JSON.parse(req.body || '{}') as { Name: string; Value?: string; Type?: string; Overwrite?: boolean };
     calls.push(`${op} ${body.Name}`);
     const send = (status: number, payload: unknown) => {

@@ -70,7 +70,8 @@ const PER_CONNECTOR = {
 // Microsoft 365 on AWS: the client-secret flow (federated tokens come from GCP or a file)
 for (const id of ['msft-entra-id', 'msft-teams', 'outlook-cal', 'outlook-mail']) PER_CONNECTOR[id] = () => ({ CREDENTIALS_FLOW: 'client_secret' });
 
-export async function benchBundles({ runs = 5 } = {}) {
+/** `ids`: only these connectors; `profileDir`: write a V8 CPU profile of each cold start there (for `--cpu-prof` analysis). */
+export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'psoxy-bench-bundle-'));
   const cert = await testCertificate();
   const ca = join(work, 'ca.pem');
@@ -114,7 +115,7 @@ export async function benchBundles({ runs = 5 } = {}) {
     let last;
     for (let i = 0; i < runs; i++) {
       try {
-        const { stdout } = await run(process.execPath, [runner, dir, JSON.stringify(functionUrlEvent(target))], { env: { ...env, ...extraEnv } });
+        const { stdout } = await run(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), runner, dir, JSON.stringify(functionUrlEvent(target))], { env: { ...env, ...extraEnv } });
         last = JSON.parse(stdout);
       } catch (e) {
         const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:|  - /.test(l) && l.length < 400);
@@ -130,7 +131,7 @@ export async function benchBundles({ runs = 5 } = {}) {
   const rows = [];
   try {
     const connectors = [...(await discoverConnectors()).values()].filter((c) => c.packageName.startsWith('@psoxy/connector-'));
-    for (const found of connectors) {
+    for (const found of connectors.filter((x) => ids.length === 0 || ids.includes(x.connector.id))) {
       const c = found.connector;
       const f = await bundleFunction('aws', { kind: 'api', name: c.id, connector: found }, join(work, 'dist'));
       const dir = join(work, c.id);

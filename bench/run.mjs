@@ -91,7 +91,8 @@ if (!only || only === 'bulk') {
 }
 
 if (!only || only === 'bundle') {
-  const rows = await benchBundles();
+  // `pnpm bench bundle zoom asana` for some connectors; PSOXY_BENCH_PROFILE_DIR=<dir> keeps CPU profiles
+  const rows = await benchBundles({ ids: process.argv.slice(3), profileDir: process.env.PSOXY_BENCH_PROFILE_DIR });
   const ms = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(0)} ms`);
   const table = [
     '| connector | zip | index.mjs | bare handler: first response | bundle loaded | **bundle: first response** | ratio to bare | first status |',

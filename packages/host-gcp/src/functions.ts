@@ -19,6 +19,7 @@ import {
 import { type GoogleCredentials, applicationDefault } from './credentials.js';
 import { GcsObjectStore } from './gcs.js';
 import { type GcsCloudEvent, gcsBulkHandler } from './gcs-event.js';
+import { endpointFromEnv } from './google-api.js';
 import { type GcpHttpFunction, gcpHttpFunction, sendJsonError } from './http.js';
 import { gcpLogger } from './log.js';
 import { SecretManagerStore } from './secret-manager.js';
@@ -61,7 +62,7 @@ export async function gcpSecrets(
     project: settings.project ?? (await credentials.project()),
     accessToken: settings.accessToken ?? credentials.accessToken,
     fetch: settings.fetch,
-    endpoint: settings.endpoint,
+    endpoint: settings.endpoint ?? endpointFromEnv(env, 'SECRET_MANAGER_ENDPOINT'),
   };
   const instance = instanceNamespace(env, connector);
   const shared = env.PATH_TO_SHARED_CONFIG ?? 'psoxy_';
@@ -169,7 +170,8 @@ export function createGcsBulkFunction(o: GcsBulkOptions = {}): (event: GcsCloudE
     const credentials = applicationDefault(env);
     const { secrets } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
     const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk' });
-    return gcsBulkHandler(o.storage ?? new GcsObjectStore({ accessToken: credentials.accessToken }), config, log);
+    const storage = o.storage ?? new GcsObjectStore({ accessToken: credentials.accessToken, endpoint: endpointFromEnv(env, 'STORAGE_EMULATOR_HOST') });
+    return gcsBulkHandler(storage, config, log);
   });
   return async (event) => (await ready())(event);
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from '@psoxy/core';
+
 /**
  * How this package calls Google's REST APIs: `fetch` with an OAuth access token. The official
  * clients (`@google-cloud/secret-manager`, `@google-cloud/storage`) bring gRPC, protobuf or
@@ -56,3 +58,32 @@ export const isEtagConflict = (e: unknown): boolean =>
   e instanceof GoogleApiError && (e.status === 409 || e.status === 412 || e.reason === 'ABORTED' || e.reason === 'FAILED_PRECONDITION');
 
 export const isNotFound = (e: unknown): boolean => e instanceof GoogleApiError && e.status === 404;
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * A Google API endpoint that replaces the real one, from the environment variable `name`: for
+ * emulators and tests. A value without a scheme means https, as Google's Node clients read
+ * `STORAGE_EMULATOR_HOST`. Plain http only to this machine (loopback): the calls carry the
+ * function's access token, and secrets or data come back.
+ */
+export function endpointFromEnv(env: Record<string, string | undefined>, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    throw new ConfigError([`${name} is not a URL`]);
+  }
+  const problem =
+    url.protocol !== 'https:' && url.protocol !== 'http:'
+      ? `${name} must be an https:// URL, not ${url.protocol}`
+      : url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)
+        ? `${name} may use plain http only to a loopback host (an emulator on this machine); use https:// for ${url.hostname}`
+        : url.username || url.password || url.search || url.hash
+          ? `${name} must be a base URL, without credentials, query or fragment`
+          : undefined;
+  if (problem) throw new ConfigError([problem]);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,10 +1,10 @@
 import * as functions from '@google-cloud/functions-framework';
 import { zoom } from '@psoxy/connector-zoom';
-import { type Logger, silentLogger } from '@psoxy/core';
-import { startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
+import { type Logger, Pseudonymizer, silentLogger } from '@psoxy/core';
+import { type FakeSecretManager, startFakeSecretManager, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpointFromEnv } from '../src/google-api.js';
 import { LATEST_VERSION_LABEL, LOCK_LABEL, createGcpApiFunction, instanceNamespace } from '../src/index.js';
-import { type FakeSecretManager, startFakeSecretManager } from './fake-secret-manager.js';
 import { serveRegistered } from './serve.js';
 
 let sm: FakeSecretManager;
@@ -99,5 +99,52 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('finds Secret Manager at SECRET_MANAGER_ENDPOINT; plain http to another host is a configuration failure', async () => {
+    const upstream = await startFakeUpstream([{ path: '/v1/things', body: { things: [{ owner: 'ada@acme.example' }] } }]);
+    const rules = 'endpoints:\n  - pathTemplate: /v1/things\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..owner"]\n';
+    const env = { K_SERVICE: 'psoxy-emu', TARGET_HOST: upstream.url, RULES: rules };
+    // the settings name the project and token, not where Secret Manager is: that comes from the environment
+    const settings = { project: sm.project, accessToken: async () => sm.token };
+    functions.http('emu', createGcpApiFunction({ env: { ...env, SECRET_MANAGER_ENDPOINT: `${sm.url}/` }, secretManager: settings, allowInsecureTarget: true, log: silentLogger }));
+    functions.http('emu-remote', createGcpApiFunction({ env: { ...env, SECRET_MANAGER_ENDPOINT: 'http://secretmanager.example.com' }, secretManager: settings, allowInsecureTarget: true, log: silentLogger }));
+    const [emu, remote] = await Promise.all([serveRegistered('emu'), serveRegistered('emu-remote')]);
+    const from = sm.calls.length;
+    try {
+      const ok = await fetch(`${emu.url}/v1/things`);
+      expect(ok.status).toBe(200);
+      // the salt is only in the fake Secret Manager
+      const salted = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' }).pseudonymToken('ada@acme.example');
+      expect(((await ok.json()) as { things: { owner: string }[] }).things[0]?.owner).toBe(salted);
+      expect(sm.calls.slice(from)).toContain('GET /v1/projects/test-project/secrets/psoxy_PSOXY_SALT/versions/latest:access');
+      const refused = await fetch(`${remote.url}/v1/things`);
+      expect(refused.status).toBe(500);
+      const body = (await refused.json()) as { problems: string[] };
+      expect(body.problems).toEqual(['SECRET_MANAGER_ENDPOINT may use plain http only to a loopback host (an emulator on this machine); use https:// for secretmanager.example.com']);
+    } finally {
+      await emu.close();
+      await remote.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('endpointFromEnv (emulator and test endpoints)', () => {
+  const at = (value: string | undefined) => endpointFromEnv({ X: value }, 'X');
+  it('takes https anywhere and plain http on loopback; no scheme means https', () => {
+    expect(at(undefined)).toBeUndefined();
+    expect(at('  ')).toBeUndefined();
+    expect(at('https://emulator.example.com/base/')).toBe('https://emulator.example.com/base');
+    expect(at('localhost:4443')).toBe('https://localhost:4443');
+    for (const local of ['http://127.0.0.1:9199', 'http://localhost:9199/', 'http://[::1]:9199']) expect(at(local)).toBe(local.replace(/\/$/, ''));
+  });
+  it('refuses plain http to another host, other schemes, credentials, a query', () => {
+    expect(() => at('http://10.0.0.7:9199')).toThrow(/X may use plain http only to a loopback host/);
+    expect(() => at('http://127.0.0.1.example.com')).toThrow(/loopback/);
+    expect(() => at('ftp://127.0.0.1')).toThrow(/X must be an https:\/\/ URL, not ftp:/);
+    expect(() => at('https://user:pw@emulator.example.com')).toThrow(/without credentials/);
+    expect(() => at('https://emulator.example.com/?k=v')).toThrow(/without credentials, query or fragment/);
+    expect(() => at('https://')).toThrow(/X is not a URL/);
   });
 });

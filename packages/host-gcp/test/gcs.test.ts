@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as functions from '@google-cloud/functions-framework';
 import { Pseudonymizer, silentLogger } from '@psoxy/core';
+import { type FakeGcs, type FakeSecretManager, startFakeGcs, startFakeSecretManager } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GcsObjectStore, OBJECT_FINALIZED, createGcsBulkFunction } from '../src/index.js';
-import { type FakeGcs, startFakeGcs } from './fake-gcs.js';
-import { type FakeSecretManager, startFakeSecretManager } from './fake-secret-manager.js';
 import { serveRegistered } from './serve.js';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { SecretStoreError } from '@psoxy/core';
+import { type FakeSecretManager, startFakeSecretManager } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_VERSION_LABEL, LOCK_LABEL, SecretManagerLease, SecretManagerStore, lockSecretId } from '../src/index.js';
-import { type FakeSecretManager, startFakeSecretManager } from './fake-secret-manager.js';
 
 let sm: FakeSecretManager;
 beforeAll(async () => {

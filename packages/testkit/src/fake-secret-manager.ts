@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { type LoopbackServer, type RecordedRequest, startLoopback } from '@psoxy/testkit';
+import { type LoopbackServer, type RecordedRequest, startLoopback } from './server.js';
 
+/** A version of a secret in the fake Secret Manager. */
 export interface FakeVersion {
   n: number;
   /** base64, as the API carries it; empty once destroyed. */
@@ -10,6 +11,7 @@ export interface FakeVersion {
   etag: string;
 }
 
+/** A secret in the fake Secret Manager: its labels, etag and versions. */
 export interface FakeSecret {
   labels: Record<string, string>;
   etag: string;
@@ -21,6 +23,7 @@ export interface FakeSecret {
 }
 
 export interface FakeSecretManager {
+  /** Base URL (`http://127.0.0.1:<port>`): a host's Secret Manager endpoint. */
   url: string;
   project: string;
   token: string;
@@ -36,10 +39,13 @@ export interface FakeSecretManager {
 }
 
 /**
- * Secret Manager's REST v1 API on 127.0.0.1, for the calls the store and lease make: secrets with
- * labels and etags (a stale etag is refused with 409 ABORTED), versions ENABLED / DISABLED /
- * DESTROYED, `:access` (`latest` = the newest version), `:addVersion`, `:destroy`, list with a
- * state filter and pageSize, creation with `?secretId=`.
+ * Google Secret Manager's REST v1 API on 127.0.0.1, for the calls a psoxy GCP host makes (its
+ * secret store and lease): secrets with labels and etags (a stale etag is refused with 409
+ * ABORTED), versions ENABLED / DISABLED / DESTROYED, `:access` (`latest` = the newest version),
+ * `:addVersion`, `:destroy`, list with a state filter and pageSize, creation with `?secretId=`.
+ * Every call must carry `Authorization: Bearer <token>` (else 401, recorded in `unauthenticated`).
+ * Point @psoxy/host-gcp at it with `secretManager: { endpoint: fake.url, project: fake.project }`,
+ * or `SECRET_MANAGER_ENDPOINT` for a bundled function in another process.
  */
 export async function startFakeSecretManager(project = 'test-project', token = 'test-token'): Promise<FakeSecretManager> {
   const secrets = new Map<string, FakeSecret>();

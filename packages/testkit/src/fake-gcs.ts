@@ -2,6 +2,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
+/** An object in the fake Cloud Storage, as stored (a gzip-encoded object holds the gzip bytes). */
 export interface FakeObject {
   data: Buffer;
   contentType?: string;
@@ -9,7 +10,8 @@ export interface FakeObject {
   metadata?: Record<string, string>;
 }
 
-interface Session {
+/** A resumable upload session, as the fake Cloud Storage saw it. */
+export interface FakeUploadSession {
   bucket: string;
   name: string;
   resource: { contentType?: string; contentEncoding?: string; metadata?: Record<string, string> };
@@ -19,11 +21,12 @@ interface Session {
 }
 
 export interface FakeGcs {
+  /** Base URL (`http://127.0.0.1:<port>`): a host's Cloud Storage endpoint. */
   url: string;
   token: string;
   /** `bucket/name` → object. */
   objects: Map<string, FakeObject>;
-  sessions: Session[];
+  sessions: FakeUploadSession[];
   /** `METHOD path?query [content-range]` of every call. */
   calls: string[];
   /** `accept-encoding` of each media download. */
@@ -36,14 +39,17 @@ export interface FakeGcs {
 const QUANTUM = 256 * 1024;
 
 /**
- * Cloud Storage's JSON API on 127.0.0.1, for the calls the object store makes: object metadata,
- * media download (decompressive transcoding unless the client accepts gzip), resumable uploads
- * (session POST, chunk PUTs checked for order and 256 KiB alignment with 308 + Range answers,
- * DELETE to cancel, answered 499 as GCS does).
+ * Google Cloud Storage's JSON API on 127.0.0.1, for the calls a psoxy GCP host's object store
+ * makes: object metadata, media download (decompressive transcoding unless the client accepts
+ * gzip), resumable uploads (session POST, chunk PUTs checked for order and 256 KiB alignment with
+ * 308 + Range answers, DELETE to cancel, answered 499 as GCS does). Every call must carry
+ * `Authorization: Bearer <token>` (else 401). Seed inputs through `objects`; point
+ * @psoxy/host-gcp at it with `new GcsObjectStore({ endpoint: fake.url, ... })`, or
+ * `STORAGE_EMULATOR_HOST` for a bundled function in another process.
  */
 export async function startFakeGcs(token = 'gcs-token'): Promise<FakeGcs> {
   const objects = new Map<string, FakeObject>();
-  const sessions: Session[] = [];
+  const sessions: FakeUploadSession[] = [];
   const calls: string[] = [];
   const downloads: (string | undefined)[] = [];
   const fake = { shortWrite: undefined as number | undefined };
@@ -84,7 +90,7 @@ export async function startFakeGcs(token = 'gcs-token'): Promise<FakeGcs> {
     }
     m = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(u.pathname);
     if (m && req.method === 'POST' && u.searchParams.get('uploadType') === 'resumable') {
-      const meta = JSON.parse(body.toString() || '{}') as Session['resource'] & { name?: string };
+      const meta = JSON.parse(body.toString() || '{}') as FakeUploadSession['resource'] & { name?: string };
       const name = u.searchParams.get('name') ?? meta.name;
       if (!name) return fail(res, 400, 'name is required');
       sessions.push({ bucket: decodeURIComponent(m[1] as string), name, resource: meta, parts: [], received: 0, state: 'open' });

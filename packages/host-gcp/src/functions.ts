@@ -48,8 +48,8 @@ export function instanceNamespace(env: Env, connector: Connector | undefined): s
 /**
  * Psoxy's secret lookup on GCP: Secret Manager under the instance namespace, then the shared one
  * (`PATH_TO_SHARED_CONFIG`, default `psoxy_`, where `PSOXY_SALT` lives; cached 20 min as
- * Psoxy's), then the environment; leases on the instance namespace. Taking a lease drops the
- * cached reads, since the holder re-reads what other instances may have written.
+ * Psoxy's), then the environment; leases on the instance namespace (a token refresh re-reads past
+ * the caches after taking one, since another instance may have written meanwhile).
  */
 export async function gcpSecrets(
   env: Env,
@@ -68,10 +68,7 @@ export async function gcpSecrets(
   const shared = env.PATH_TO_SHARED_CONFIG ?? 'psoxy_';
   const stores = [new SecretManagerStore({ ...access, prefix: instance, log })];
   if (shared !== instance) stores.push(new SecretManagerStore({ ...access, prefix: shared, cacheTtlMs: 20 * 60_000, log }));
-  const lease = new SecretManagerLease({ ...access, prefix: instance, onAcquire: () => {
-      for (const s of stores) s.invalidate();
-    },
-  });
+  const lease = new SecretManagerLease({ ...access, prefix: instance });
   return { secrets: new ChainSecretStore([...stores, new EnvSecretStore(env)]), lease, instance };
 }
 

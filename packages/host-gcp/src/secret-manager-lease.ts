@@ -6,8 +6,6 @@ export interface SecretManagerLeaseOptions extends SecretManagerAccess {
   /** The instance namespace (`PSOXY_GCAL_`): lease `NAME` is the secret `{prefix}NAME_LOCK`. */
   prefix: string;
   clock?: (() => number) | undefined;
-  /** Called when a lease is taken: the holder is about to re-read secrets other instances may have written. */
-  onAcquire?: (() => void) | undefined;
 }
 
 /** Label holding the time (epoch ms) the lease was taken, as Psoxy's. */
@@ -47,7 +45,6 @@ export class SecretManagerLease implements Lease {
       if (isEtagConflict(e)) return undefined;
       throw new Error(`cannot take the ${name} lease on secret ${id}: ${(e as Error).message}`);
     }
-    this.opts.onAcquire?.();
     return {
       release: async () => {
         // with the etag of our update: if the lock was taken over since, this fails and changes nothing;

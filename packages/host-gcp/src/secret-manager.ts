@@ -1,4 +1,4 @@
-import { type Logger, ReadCache, type SecretStore, SecretStoreError, type SecretValue, secretValue, silentLogger } from '@psoxy/core';
+import { type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue, silentLogger } from '@psoxy/core';
 import { GoogleApiError, isEtagConflict, isNotFound } from './google-api.js';
 import { type SecretManagerAccess, SecretManagerApi, type SecretVersion, ensureSecret, versionNumber } from './secret-manager-api.js';
 
@@ -25,27 +25,21 @@ const DISABLED_RETENTION_MS = 7 * 24 * 3_600_000;
 export class SecretManagerStore implements SecretStore {
   readonly description: string;
   private readonly api: SecretManagerApi;
-  private readonly ttlMs: number;
   private readonly clock: () => number;
   private readonly log: Logger;
-  private cache: ReadCache;
+  private readonly cache: ReadCache;
 
   constructor(private readonly opts: SecretManagerStoreOptions) {
     this.description = `Secret Manager secrets ${opts.prefix}* in project ${opts.project}`;
     this.api = new SecretManagerApi(opts);
-    this.ttlMs = opts.cacheTtlMs ?? 300_000;
     this.clock = opts.clock ?? Date.now;
     this.log = opts.log ?? silentLogger;
-    this.cache = new ReadCache(this.ttlMs, this.clock);
+    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, this.clock);
   }
 
-  /** Forgets every value read: after taking a lease, the holder must see what others wrote meanwhile. */
-  invalidate(): void {
-    this.cache = new ReadCache(this.ttlMs, this.clock);
-  }
-
-  get(name: string): Promise<SecretValue | undefined> {
-    return this.cache.get(name, () => this.read(this.opts.prefix + name));
+  /** `fresh` skips the cache: a token refresh reads so after taking its lease. */
+  get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
+    return this.cache.get(name, () => this.read(this.opts.prefix + name), opts?.fresh);
   }
 
   private async read(id: string): Promise<SecretValue | undefined> {

@@ -59,6 +59,8 @@ export class AwsJsonClient {
   private readonly env: Env;
   private readonly fetch: typeof fetch;
   private credentials: AwsCredentials | undefined;
+  /** Derived signing keys (four chained HMACs each), reused until the date or credentials change. */
+  private readonly signingKeys = new Map<string, ArrayBuffer>();
 
   constructor(private readonly opts: AwsJsonClientOptions) {
     this.service = opts.service;
@@ -104,6 +106,7 @@ export class AwsJsonClient {
       ...this.creds(),
       service: this.service,
       region: this.region,
+      cache: this.signingKeys,
     }).sign();
     const res = await this.fetch(signed.url.toString(), {
       method: 'POST',

@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import type { AuthStrategy } from '../auth/types.js';
 import type { BulkRules } from '../bulk/rules.js';
-import { type RestRules, restRulesSchema } from '../rules/model.js';
+import { type RestRules, isCheckedRestRules, restRulesSchema } from '../rules/model.js';
 
 /** A setting or secret a connector reads, with Psoxy's name for it. */
 export interface ConnectorSetting {
@@ -102,7 +102,7 @@ export function defineConnector(def: ConnectorDefinition): Connector {
     const i = r.error.issues[0];
     throw new ConnectorDefinitionError(`connector ${JSON.stringify((def as { id?: unknown })?.id ?? '?')}: ${i?.path.join('.') || '(definition)'}: ${i?.message}`);
   }
-  if (typeof def.rules !== 'function') {
+  if (typeof def.rules !== 'function' && !isCheckedRestRules(def.rules)) {
     const rules = restRulesSchema.safeParse(def.rules);
     if (!rules.success) throw new ConnectorDefinitionError(`connector ${def.id}: invalid rules: ${rules.error.issues[0]?.message}`);
   }

@@ -252,7 +252,17 @@ export const restRulesSchema = z.strictObject({
 export type RestRules = z.output<typeof restRulesSchema>;
 export type RestRulesInput = z.input<typeof restRulesSchema>;
 
+/** Rule sets `defineRestRules` has checked: checking them again (a connector's rules) costs time on a cold start for nothing. */
+const checked = new WeakSet<object>();
+
 /** Defines REST rules in TypeScript with defaults filled in and the same validation as files. */
 export function defineRestRules(rules: RestRulesInput): RestRules {
-  return restRulesSchema.parse(rules);
+  const out = restRulesSchema.parse(rules);
+  checked.add(out);
+  return out;
+}
+
+/** Whether `rules` came out of {@link defineRestRules} (already valid, defaults filled in). */
+export function isCheckedRestRules(rules: unknown): boolean {
+  return typeof rules === 'object' && rules !== null && checked.has(rules);
 }

@@ -16,14 +16,15 @@ import { median } from './lib.mjs';
 
 const run = promisify(execFile);
 
-/** Prints, as JSON: ms since the process started when the module was loaded and when the first response was ready. */
-const RUNNER = `import { pathToFileURL } from 'node:url';
+/** Prints, as JSON: ms since the process started when the runner began (Node's own start), the module was loaded, and the first response was ready. */
+const RUNNER = `const started = performance.now();
+import { pathToFileURL } from 'node:url';
 const [dir, event] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(dir + '/index.mjs').href);
 const loaded = performance.now();
 const r = await handler(JSON.parse(event));
 const first = performance.now();
-process.stdout.write(JSON.stringify({ loaded, first, status: r.statusCode, body: String(r.body).slice(0, 300) }));
+process.stdout.write(JSON.stringify({ started, loaded, first, status: r.statusCode, body: String(r.body).slice(0, 300) }));
 `;
 const BARE = `export const handler = async (e) => {
   const r = await fetch('https://' + process.env.TARGET_HOST + e.rawPath);
@@ -119,11 +120,11 @@ export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
         last = JSON.parse(stdout);
       } catch (e) {
         const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:|  - /.test(l) && l.length < 400);
-        return { loaded: Number.NaN, first: Number.NaN, status: 'crashed', body: lines.slice(0, 3).join(' | ') };
+        return { started: Number.NaN, loaded: Number.NaN, first: Number.NaN, status: 'crashed', body: lines.slice(0, 3).join(' | ') };
       }
       samples.push(last);
     }
-    return { loaded: median(samples.map((s) => s.loaded)), first: median(samples.map((s) => s.first)), status: last.status, body: last.body };
+    return { started: median(samples.map((s) => s.started)), loaded: median(samples.map((s) => s.loaded)), first: median(samples.map((s) => s.first)), status: last.status, body: last.body };
   };
   const bareDir = join(work, 'bare');
   mkdirSync(bareDir);

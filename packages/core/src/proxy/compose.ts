@@ -48,10 +48,16 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   } else {
     throw new ConfigError(['no rules: set RULES (or serve a connector)']);
   }
-  const pseudonymizer = await pseudonymizerFromSecrets(o.secrets, settings);
+  const auth = o.connector && config ? o.connector.auth(config) : undefined;
+  // the source's secrets are read beside the pseudonymizer's: on a cold start each read is a round
+  // trip to the cloud's store, and a caching store then answers the first request from memory
+  const [pseudonymizer] = await Promise.all([
+    pseudonymizerFromSecrets(o.secrets, settings),
+    ...(auth?.secretNames ?? []).map((n) => o.secrets.get(n).catch(() => undefined)),
+  ]);
   for (const w of rules.warnings) o.log.warn(w);
   const handler = createProxy({
-    auth: o.connector && config ? o.connector.auth(config) : undefined,
+    auth,
     passThroughErrorBodies: o.connector?.passThroughErrorBodies,
     rules,
     pseudonymizer,

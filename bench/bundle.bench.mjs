@@ -119,7 +119,7 @@ export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
         const { stdout } = await run(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), runner, dir, JSON.stringify(functionUrlEvent(target))], { env: { ...env, ...extraEnv } });
         last = JSON.parse(stdout);
       } catch (e) {
-        const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:|  - /.test(l) && l.length < 400);
+        const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:| {2}- /.test(l) && l.length < 400);
         return { started: Number.NaN, loaded: Number.NaN, first: Number.NaN, status: 'crashed', body: lines.slice(0, 3).join(' | ') };
       }
       samples.push(last);

@@ -106,12 +106,16 @@ function packageVersion(dir: string): string {
   return v;
 }
 
+const functionName = (f: FunctionSpec) => `psoxy-${f.name}${f.kind === 'bulk' ? '-bulk' : ''}`;
+
+/** What the function reads, with the defaults the host packages apply. */
 function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>; secrets: string[] } {
   const c = f.connector?.connector;
   const env: Record<string, string> = {};
-  const instance = host === 'aws' ? `/${c ? secretPrefix(c.id) : `PSOXY_${f.name.toUpperCase().replace(/-/g, '_')}_`}` : (c ? secretPrefix(c.id) : `PSOXY_${f.name.toUpperCase().replace(/-/g, '_')}_`);
+  // AWS: from the connector (Psoxy's Terraform sets it); GCP: from the service name, K_SERVICE
+  const instance = host === 'aws' ? `/${c ? secretPrefix(c.id) : 'PSOXY_'}` : `${functionName(f).toUpperCase().replace(/-/g, '_')}_`;
   const shared = host === 'aws' ? '/' : 'psoxy_';
-  env.PATH_TO_INSTANCE_CONFIG = `prefix of this function's secrets (default ${instance})`;
+  env.PATH_TO_INSTANCE_CONFIG = `prefix of this function's secrets (default ${instance}${host === 'gcp' ? `, from the function's name ${functionName(f)}` : ''})`;
   env.PATH_TO_SHARED_CONFIG = `prefix of the shared secrets, PSOXY_SALT among them (default ${shared})`;
   if (host === 'aws') env.SECRETS_STORE = 'aws_ssm_parameter_store (default) or aws_secrets_manager';
   else env.GOOGLE_CLOUD_PROJECT = "project of the Secret Manager secrets (default: the function's project)";
@@ -183,7 +187,7 @@ export async function bundleFunction(host: Host, f: FunctionSpec, outDir: string
   await rename(tmp, join(outDir, zipName));
   const c = f.connector;
   return {
-    name: `psoxy-${f.name}${f.kind === 'bulk' ? '-bulk' : ''}`,
+    name: functionName(f),
     kind: f.kind,
     connector: c ? { id: c.connector.id, package: c.packageName, version: c.version } : undefined,
     zip: zipName,

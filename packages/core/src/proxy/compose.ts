@@ -1,6 +1,5 @@
 import { type Connector, connectorRules, connectorTarget } from '../connector/define.js';
 import { connectorConfigFromEnv } from '../connector/config.js';
-import { loadRestRules } from '../rules/load.js';
 import type { Lease } from '../runtime/lease.js';
 import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
@@ -41,6 +40,8 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   const text = o.rules ?? (settings.rules ? { text: settings.rules, source: 'RULES' } : undefined);
   if (text) {
     source = text.source;
+    // loaded only here: a function serving its connector's own rules never needs the YAML parser
+    const { loadRestRules } = await import('../rules/load.js');
     rules = compileRestRules(loadRestRules(text.text, { source }), { source });
   } else if (o.connector && config) {
     source = `connector ${o.connector.id}`;

@@ -3,6 +3,9 @@ import { LineCounter, type Node, parseDocument, isNode, type Document } from 'ya
 import type * as z from 'zod';
 import { RulesError } from './errors.js';
 import { TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
+import { describeLocation } from './location.js';
+
+export { describeLocation };
 
 const AUGMENT_METHODS = ['textDigest', 'sentenceMetadata'];
 const TAGS = [...new Set([...TRANSFORM_METHODS, ...AUGMENT_METHODS])];
@@ -73,30 +76,6 @@ function parseYaml(text: string, source: string | undefined): Parsed {
   }
   return { doc, lines, value };
 }
-
-/** Describes a path into the rules with the identifying fields of what it passes through. */
-export function describeLocation(root: unknown, path: readonly PropertyKey[]): string {
-  const parts: string[] = [];
-  let cur: unknown = root;
-  for (const key of path) {
-    const next = cur && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[key as string] : undefined;
-    if (typeof key === 'number') {
-      const last = parts.pop() ?? '';
-      let label = `${last}[${key}]`;
-      if (next && typeof next === 'object') {
-        const n = next as Record<string, unknown>;
-        const id = n.pathTemplate ?? n.pathRegex ?? n.method;
-        if (typeof id === 'string') label += ` (${id})`;
-      }
-      parts.push(label);
-    } else {
-      parts.push(String(key));
-    }
-    cur = next;
-  }
-  return parts.join(' > ');
-}
-
 function positionOf(p: Parsed, path: readonly PropertyKey[]): { line?: number; column?: number } {
   let node: unknown = p.doc.getIn(path as unknown[], true);
   // Missing key: point at the nearest existing parent.

@@ -10,7 +10,7 @@ import { pathTemplateToRegex } from '../endpoint/path-template.js';
 import { type QueryParam, parseQuery, splitUrl } from '../endpoint/query.js';
 import { checkRequestBody } from '../endpoint/request-body.js';
 import { RulesError } from '../rules/errors.js';
-import { describeLocation } from '../rules/load.js';
+import { describeLocation } from '../rules/location.js';
 import type { Endpoint, ParameterSchema, RestRules } from '../rules/model.js';
 import { type CompiledAugment, alreadyAugmented, compileAugment } from './augments.js';
 import { SchemaFilterEngine } from './schema-filter.js';

@@ -20,6 +20,7 @@ import {
 } from '@psoxy/testkit';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledFunction, readManifest, unzipInto } from './bundle-helpers.js';
 import { psoxy } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'psoxy-bundle-gcp-'));
@@ -31,22 +32,13 @@ const frameworkPkg = JSON.parse(readFileSync(join(FRAMEWORK, 'package.json'), 'u
 const FRAMEWORK_BIN = join(FRAMEWORK, frameworkPkg.bin['functions-framework'] as string);
 const cliPkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
 
-interface Manifest {
-  host: string;
-  functions: { name: string; kind: string; zip: string; bytes: number; sha256: string; handler: string; connector?: { id: string }; secrets: string[]; packages: string[] }[];
-}
-const manifest = (): Manifest => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-const fn = (name: string) => {
-  const f = manifest().functions.find((x) => x.name === name);
-  if (!f) throw new Error(`no ${name} in the manifest`);
-  return f;
-};
+const manifest = () => readManifest(out);
+const fn = (name: string) => bundledFunction(out, name);
 
 /** Unzips a function into its own folder, as Cloud Build does, and installs the framework the way `npm install` would have: as node_modules/@google-cloud/functions-framework. */
 function unpack(zip: string): string {
-  const dir = join(work, zip.replace(/\.zip$/, ''));
+  const dir = unzipInto(out, zip, join(work, zip.replace(/\.zip$/, '')));
   mkdirSync(join(dir, 'node_modules', '@google-cloud'), { recursive: true });
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(out, zip))))) writeFileSync(join(dir, name), bytes);
   symlinkSync(FRAMEWORK, join(dir, 'node_modules', '@google-cloud', 'functions-framework'), 'dir');
   return dir;
 }

@@ -12,30 +12,17 @@ import { type FakeSsm, startFakeSsm, startFakeUpstream, startTokenEndpoint, test
 import { unzipSync } from 'fflate';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledFunction, readManifest, unzipInto } from './bundle-helpers.js';
 import { psoxy } from './helpers.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'psoxy-bundle-'));
 const out = join(work, 'dist');
 
-interface Manifest {
-  host: string;
-  functions: { name: string; kind: string; zip: string; bytes: number; sha256: string; handler: string; rulesSha?: string; connector?: { id: string; version: string }; env: Record<string, string>; secrets: string[]; packages: string[] }[];
-}
-const manifest = (): Manifest => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-const fn = (name: string) => {
-  const f = manifest().functions.find((x) => x.name === name);
-  if (!f) throw new Error(`no ${name} in the manifest`);
-  return f;
-};
-
-/** Unzips a function into its own folder, as Lambda does, and returns the folder. */
-function unpack(zip: string): string {
-  const dir = join(work, zip.replace(/\.zip$/, ''));
-  mkdirSync(dir, { recursive: true });
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(out, zip))))) writeFileSync(join(dir, name), bytes);
-  return dir;
-}
+const manifest = () => readManifest(out);
+const fn = (name: string) => bundledFunction(out, name);
+/** Unzips a function into its own folder, as Lambda does. */
+const unpack = (zip: string) => unzipInto(out, zip, join(work, zip.replace(/\.zip$/, '')));
 
 /** Loads a bundle in a fresh Node process, as a cold Lambda does, and hands it the events in order; prints the results. */
 const RUNNER = `import { pathToFileURL } from 'node:url';
@@ -110,7 +97,7 @@ describe('psoxy bundle --host aws', () => {
     const r = psoxy(['bundle', '--host', 'aws', '--connector', 'zoom', '--out', again], { cwd: work });
     expect(r.code).toBe(0);
     const first = fn('psoxy-zoom');
-    const second = (JSON.parse(readFileSync(join(again, 'manifest.json'), 'utf8')) as Manifest).functions[0];
+    const second = readManifest(again).functions[0];
     expect(second?.sha256).toBe(first.sha256);
     expect(r.stdout).toMatch(/psoxy-zoom: API function, zoom/);
     expect(r.stdout).toMatch(/handler {2}index\.handler/);

@@ -26,6 +26,21 @@ describe('psoxy connectors', () => {
   });
 });
 
+describe('connector packages declare their ids', () => {
+  it('the ids in each package.json ("psoxy": {"connectors"}) are the ids it exports, so the CLI can load only the package it needs', async () => {
+    const { isConnector } = await import('@psoxy/core');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const dirs = readdirSync(root).filter((d) => d.startsWith('connector-'));
+    expect(dirs.length).toBeGreaterThanOrEqual(8);
+    for (const d of dirs) {
+      const pkg = JSON.parse(readFileSync(join(root, d, 'package.json'), 'utf8')) as { psoxy?: { connectors?: string[] } };
+      const mod = (await import(join(root, d, 'dist', 'index.js'))) as Record<string, unknown>;
+      const exported = Object.values(mod).filter(isConnector).map((c) => c.id);
+      expect([...(pkg.psoxy?.connectors ?? [])].sort(), d).toEqual([...new Set(exported)].sort());
+    }
+  });
+});
+
 describe('psoxy sanitize --connector', () => {
   const cases: [string, string, string][] = [
     ['gcal', 'https://www.googleapis.com/calendar/v3/calendars/primary/events', 'events.json'],

@@ -206,6 +206,7 @@ export async function bundleAll(host: Host, functions: FunctionSpec[], outDir: s
   const out: BundledFunction[] = [];
   for (const f of functions) out.push(await bundleFunction(host, f, outDir));
   const manifest: BundleManifest = { psoxyVersion: PSOXY_TS_VERSION, host, functions: out };
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(outDir, '.manifest.json.tmp'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(join(outDir, '.manifest.json.tmp'), join(outDir, 'manifest.json'));
   return manifest;
 }

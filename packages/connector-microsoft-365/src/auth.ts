@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
-import { type AuthStrategy, ReconnectSourceError, SourceAuthError, requireSecret, withHeaders } from '@psoxy/core';
+import { type AuthContext, type AuthStrategy, ReconnectSourceError, SourceAuthError, requireSecret, withHeaders } from '@psoxy/core';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const LOGIN_HOST = 'login.microsoftonline.com';
@@ -8,7 +8,7 @@ export const LOGIN_HOST = 'login.microsoftonline.com';
 /** Where the client proves who it is to Entra ID. */
 export type MsalCredential =
   /** A federated identity assertion (workload identity): an ID token from the host's cloud. No secret. */
-  | { kind: 'federated'; assertion: (fetchVia: typeof globalThis.fetch) => Promise<string> }
+  | { kind: 'federated'; assertion: (ctx: AuthContext) => Promise<string> }
   /** A certificate: `PRIVATE_KEY` (PEM) and `PRIVATE_KEY_ID` (its SHA-1 thumbprint, hex). Deprecated by Psoxy. */
   | { kind: 'certificate' }
   /** A client secret: `CLIENT_SECRET`. */
@@ -86,6 +86,7 @@ export function msalClientCredentials(opts: MsalAuthOptions): AuthStrategy {
   const scope = opts.scope ?? GRAPH_SCOPE;
   const tokenEndpoint = opts.tokenEndpoint ?? `https://${LOGIN_HOST}/${opts.tenantId}/oauth2/v2.0/token`;
   let fetchNow: typeof fetch = globalThis.fetch;
+  let ctxNow: AuthContext | undefined;
   let app: ConfidentialClientApplication | undefined;
   let credentialKey = '';
   let skipCache = false;
@@ -95,6 +96,7 @@ export function msalClientCredentials(opts: MsalAuthOptions): AuthStrategy {
     secretNames,
     async authorize(request, ctx) {
       fetchNow = ctx.fetch;
+      ctxNow = ctx;
       const auth: Configuration['auth'] = {
         clientId: opts.clientId,
         authority: `https://${LOGIN_HOST}/${opts.tenantId}`,
@@ -116,7 +118,7 @@ export function msalClientCredentials(opts: MsalAuthOptions): AuthStrategy {
         const assertion = opts.credential.assertion;
         auth.clientAssertion = async () => {
           try {
-            return (await assertion(fetchNow)).trim();
+            return (await assertion(ctxNow as AuthContext)).trim();
           } catch (e) {
             throw new SourceAuthError(`cannot get the federated identity token for Entra ID: ${(e as Error).message}`);
           }
@@ -158,11 +160,11 @@ function describeMsalError(e: unknown, opts: MsalAuthOptions): Error {
 }
 
 /** The federated token of a GCP function's service account, from the metadata server (`Metadata-Flavor: Google`). */
-export function gcpMetadataIdentityToken(o: { audience: string; metadataHost?: string | undefined }): (fetchVia: typeof globalThis.fetch) => Promise<string> {
-  return async (fetchVia) => {
+export function gcpMetadataIdentityToken(o: { audience: string; metadataHost?: string | undefined }): (ctx: AuthContext) => Promise<string> {
+  return async (ctx) => {
     const host = o.metadataHost ?? 'metadata.google.internal';
     const url = `http://${host}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(o.audience)}`;
-    const res = await fetchVia(url, { headers: { 'Metadata-Flavor': 'Google' } });
+    const res = await ctx.fetch(url, { headers: { 'Metadata-Flavor': 'Google' } });
     if (!res.ok) throw new Error(`the metadata server answered ${res.status}`);
     return res.text();
   };
@@ -176,5 +178,18 @@ export function fileIdentityToken(path: string): () => Promise<string> {
     } catch (e) {
       throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+  };
+}
+
+/**
+ * The host's own workload identity token (on AWS, Psoxy's Cognito developer identity, which
+ * host-aws offers when IDENTITY_POOL_ID is set).
+ */
+export function hostIdentityToken(): (ctx: AuthContext) => Promise<string> {
+  return async (ctx) => {
+    if (!ctx.workloadIdentity) {
+      throw new Error('this host offers no workload identity: on AWS set IDENTITY_POOL_ID, IDENTITY_ID and DEVELOPER_NAME_ID (a Cognito developer identity, as Psoxy deploys it), or set FEDERATED_TOKEN_SOURCE to gcp-metadata or file');
+    }
+    return ctx.workloadIdentity.token();
   };
 }

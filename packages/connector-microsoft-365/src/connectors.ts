@@ -1,5 +1,5 @@
 import { type AuthStrategy, type Connector, type ConnectorConfig, type ConnectorSetting, ConfigError, type RestRules, defineConnector } from '@psoxy/core';
-import { GRAPH_SCOPE, type MsalCredential, fileIdentityToken, gcpMetadataIdentityToken, msalClientCredentials } from './auth.js';
+import { GRAPH_SCOPE, type MsalCredential, fileIdentityToken, gcpMetadataIdentityToken, hostIdentityToken, msalClientCredentials } from './auth.js';
 import { entraIdRules } from './rules/entra-id.js';
 import { outlookCalendarRules, outlookMailRules } from './rules/outlook.js';
 import { teamsRules } from './rules/teams.js';
@@ -18,10 +18,13 @@ const SETTINGS: ConnectorSetting[] = [
   },
   {
     name: 'FEDERATED_TOKEN_SOURCE',
-    description: 'federated flow: where the identity token comes from: gcp-metadata (a GCP function service account) or file (FEDERATED_TOKEN_FILE). AWS Cognito tokens are not supported yet: on AWS use a certificate or a client secret.',
+    description: 'federated flow: where the identity token comes from: aws-cognito (the Lambda host\'s Cognito developer identity, as Psoxy; default when IDENTITY_POOL_ID is set), gcp-metadata (a GCP function service account; otherwise the default) or file (FEDERATED_TOKEN_FILE).',
     secret: false,
     required: false,
   },
+  { name: 'IDENTITY_POOL_ID', description: 'federated flow on AWS: the Cognito identity pool whose developer identity Entra trusts (its id is the federated credential\'s audience).', secret: false, required: false },
+  { name: 'IDENTITY_ID', description: 'federated flow on AWS: the Cognito identity id (the federated credential\'s subject).', secret: false, required: false },
+  { name: 'DEVELOPER_NAME_ID', description: 'federated flow on AWS: the developer provider name of the pool (Psoxy: <environment>-azure-access); the login is CLIENT_ID.', secret: false, required: false },
   { name: 'FEDERATED_TOKEN_FILE', description: 'federated flow, file source: path of the projected identity token.', secret: false, required: false },
   { name: 'AUDIENCE', description: 'federated flow, gcp-metadata source: audience of the identity token.', secret: false, required: false, default: 'api://AzureADTokenExchange' },
   { name: 'GCE_METADATA_HOST', description: 'federated flow, gcp-metadata source: metadata server host (default metadata.google.internal).', secret: false, required: false },
@@ -44,13 +47,16 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
   if (flow === 'client_secret') credential = { kind: 'secret' };
   else if (flow === 'jwt_assertion' || flow === 'certificate') credential = { kind: 'certificate' };
   else if (flow === 'federated' || flow === 'workload_identity_federation') {
-    const source = s.FEDERATED_TOKEN_SOURCE ?? (s.FEDERATED_TOKEN_FILE ? 'file' : 'gcp-metadata');
-    if (source === 'file') {
+    const source = s.FEDERATED_TOKEN_SOURCE ?? (s.IDENTITY_POOL_ID ? 'aws-cognito' : s.FEDERATED_TOKEN_FILE ? 'file' : 'gcp-metadata');
+    if (source === 'aws-cognito') {
+      // the host makes the token (it holds the AWS credentials); this connector only asks for it
+      credential = { kind: 'federated', assertion: hostIdentityToken() };
+    } else if (source === 'file') {
       if (!s.FEDERATED_TOKEN_FILE) problems.push('FEDERATED_TOKEN_FILE is required with FEDERATED_TOKEN_SOURCE=file');
       else credential = { kind: 'federated', assertion: fileIdentityToken(s.FEDERATED_TOKEN_FILE) };
     } else if (source === 'gcp-metadata') {
       credential = { kind: 'federated', assertion: gcpMetadataIdentityToken({ audience: s.AUDIENCE ?? 'api://AzureADTokenExchange', metadataHost: s.GCE_METADATA_HOST }) };
-    } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of gcp-metadata, file (AWS Cognito tokens are not supported yet: on AWS use CREDENTIALS_FLOW=jwt_assertion or client_secret)`);
+    } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of aws-cognito, gcp-metadata, file`);
   } else problems.push(`CREDENTIALS_FLOW '${s.CREDENTIALS_FLOW}' is not one of federated, jwt_assertion, client_secret`);
   if (problems.length > 0 || !credential || !tenantId || !s.CLIENT_ID) throw new ConfigError(problems.length > 0 ? problems : ['CLIENT_ID is required']);
   return msalClientCredentials({ tenantId, clientId: s.CLIENT_ID, scope: s.TOKEN_SCOPE, credential, tokenEndpoint: endpoint });
@@ -59,7 +65,7 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
 const setup = (roles: string[], extra: string[] = []) => [
   'Register an application in Entra ID (App registrations > New registration); note its application (client) id and the tenant id.',
   `Under API permissions, add these Microsoft Graph *application* permissions and grant admin consent (a Privileged Role Administrator): ${roles.join(', ')}.`,
-  'Give the app a credential: a federated identity credential trusting the proxy host (on GCP: issuer https://accounts.google.com, subject = the unique id of the function service account, audience api://AzureADTokenExchange; or a projected token file), or a certificate (PRIVATE_KEY, PRIVATE_KEY_ID) or a client secret (CLIENT_SECRET).',
+  'Give the app a credential: a federated identity credential trusting the proxy host (on AWS, as Psoxy: a Cognito identity pool with a developer provider, DEVELOPER_NAME_ID, and an identity for login CLIENT_ID; issuer https://cognito-identity.amazonaws.com, audience = the pool id, subject = the identity id; set IDENTITY_POOL_ID, IDENTITY_ID, DEVELOPER_NAME_ID and let the function call cognito-identity:GetOpenIdTokenForDeveloperIdentity. On GCP: issuer https://accounts.google.com, subject = the unique id of the function service account, audience api://AzureADTokenExchange; or a projected token file), or a certificate (PRIVATE_KEY, PRIVATE_KEY_ID) or a client secret (CLIENT_SECRET).',
   'Set CLIENT_ID and TENANT_ID (and CREDENTIALS_FLOW if not federated).',
   ...extra,
 ];

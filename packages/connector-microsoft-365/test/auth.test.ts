@@ -108,6 +108,15 @@ describe('Entra ID client credentials (MSAL, offline)', () => {
     expect(seen).toEqual([{ flavor: 'Google', audience: 'api://AzureADTokenExchange' }]);
   });
 
+  it('federated identity from the host (aws-cognito): asked of the host, and explained when the host has none', async () => {
+    const tokens = await entraTokens();
+    const { proxy } = await serve({ CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, IDENTITY_POOL_ID: 'us-east-1:pool' }, {}, []);
+    const res = await fetch(`${proxy.url}/v1.0/users`);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(await res.text()).toMatch(/this host offers no workload identity: on AWS set IDENTITY_POOL_ID, IDENTITY_ID and DEVELOPER_NAME_ID/);
+    expect(tokens.issued).toHaveLength(0);
+  });
+
   it('gets a new token once the cached one is about to expire', async () => {
     // MSAL renews tokens within 5 minutes of expiry: a 60 s token is renewed on the next call
     const tokens = await entraTokens(undefined, undefined, 60);

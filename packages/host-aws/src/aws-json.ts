@@ -21,10 +21,11 @@ export interface AwsCredentials {
   sessionToken?: string | undefined;
 }
 
-/** The JSON 1.1 services the hosts call: SSM Parameter Store and Secrets Manager. */
+/** The JSON 1.1 services the hosts call: SSM Parameter Store, Secrets Manager, Cognito identity pools. */
 const SERVICES = {
   ssm: { target: 'AmazonSSM', endpointEnv: 'AWS_ENDPOINT_URL_SSM' },
   secretsmanager: { target: 'secretsmanager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' },
+  'cognito-identity': { target: 'AWSCognitoIdentityService', endpointEnv: 'AWS_ENDPOINT_URL_COGNITO_IDENTITY' },
 } as const;
 
 export interface AwsJsonClientOptions {
@@ -46,7 +47,7 @@ const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerEr
 
 /**
  * A client for AWS's JSON 1.1 protocol (POST `/`, `X-Amz-Target: <Service>.<Operation>`, SigV4):
- * the few SSM and Secrets Manager operations a psoxy function makes. Written here instead of
+ * the few SSM, Secrets Manager and Cognito operations a psoxy function makes. Written here instead of
  * using the AWS SDK's clients because our need differs: an API function's cold start has a
  * 250 ms budget, and the SDK's SSM client alone adds ~370 KB of code, ~70 ms to load and ~35 ms
  * to its first call on a small machine. Signing is aws4fetch's (a maintained SigV4 library on

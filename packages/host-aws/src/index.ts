@@ -11,3 +11,4 @@ export { createS3BulkHandler, type S3BulkOptions } from './bulk.js';
 export { awsSecrets } from './secrets.js';
 export { SecretsManagerStore } from './secrets-manager.js';
 export { AwsJsonClient, AwsServiceError, type AwsJsonClientOptions, type AwsCredentials } from './aws-json.js';
+export { cognitoDeveloperIdentity } from './cognito.js';

@@ -2,6 +2,7 @@ import { type Connector, composeProxy, nodeHttpFetch, streamLogger } from '@psox
 import { lambdaApiHandler } from './api.js';
 import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
+import { cognitoDeveloperIdentity } from './cognito.js';
 import { awsSecrets, once } from './secrets.js';
 import { SsmLease } from './ssm.js';
 
@@ -12,6 +13,8 @@ export interface LambdaApiOptions {
   /** SSM Parameter Store (default: from the environment Lambda sets). */
   ssm?: AwsJsonClient;
   secretsManager?: AwsJsonClient;
+  /** Cognito identity pools, for Microsoft 365's workload identity (default: from the environment). */
+  cognito?: AwsJsonClient;
   fetch?: typeof fetch;
   /** Tests only: a loopback http source. */
   allowInsecureTarget?: boolean;
@@ -41,6 +44,7 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
       log: streamLogger({ json: true }),
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+      workloadIdentity: env.IDENTITY_POOL_ID ? cognitoDeveloperIdentity(o.cognito ?? new AwsJsonClient({ service: 'cognito-identity', env, fetch: http }), env) : undefined,
     });
     return lambdaApiHandler(handler);
   };

@@ -3,6 +3,17 @@ import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
 
 /** What an auth strategy may use. Everything with I/O is passed in, never a global. */
+/**
+ * The host function's own identity as an OIDC token, for sources that federate with the cloud it
+ * runs in instead of holding a secret (Entra ID workload identity federation): on AWS a Cognito
+ * developer-identity token, as Psoxy's.
+ */
+export interface WorkloadIdentity {
+  /** Where the token comes from, for messages. */
+  readonly description: string;
+  token(): Promise<string>;
+}
+
 export interface AuthContext {
   secrets: SecretStore;
   lease: Lease;
@@ -11,6 +22,8 @@ export interface AuthContext {
   log: Logger;
   /** The user to act as (`X-Psoxy-User-To-Impersonate`, already decrypted), for strategies that can. */
   impersonate?: string | undefined;
+  /** The host's identity token, when the host has one to offer. */
+  workloadIdentity?: WorkloadIdentity | undefined;
 }
 
 /**

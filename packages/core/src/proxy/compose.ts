@@ -1,3 +1,4 @@
+import type { WorkloadIdentity } from '../auth/types.js';
 import { type Connector, connectorRules, connectorTarget } from '../connector/define.js';
 import { connectorConfigFromEnv } from '../connector/config.js';
 import type { Lease } from '../runtime/lease.js';
@@ -23,6 +24,8 @@ export interface ComposeProxyOptions {
   allowInsecureTarget?: boolean | undefined;
   /** The host's function name, stripped as a path prefix. */
   functionName?: string | undefined;
+  /** The host's identity token, for sources that federate with it. */
+  workloadIdentity?: WorkloadIdentity | undefined;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     followRedirects: settings.followRedirects,
     allowInsecureTarget: o.allowInsecureTarget,
     functionName: o.functionName,
+    workloadIdentity: o.workloadIdentity,
   });
   return { handler, rules, target };
 }

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type AuthContext, type AuthStrategy, ReconnectSourceError, SourceAuthError, noAuth } from '../auth/types.js';
+import { type AuthContext, type AuthStrategy, ReconnectSourceError, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
 import { decodeUtf8, parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
 import { type JsonValue, isJsonObject, keysOf } from '../json/value.js';
@@ -26,6 +26,8 @@ export interface ProxyOptions {
   target: string;
   /** Adds the source's credentials; none by default. */
   auth?: AuthStrategy | undefined;
+  /** The host's identity token, for auth strategies that federate with it. */
+  workloadIdentity?: WorkloadIdentity | undefined;
   secrets: SecretStore;
   lease: Lease;
   fetch: typeof fetch;
@@ -135,6 +137,7 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     clock,
     log,
     impersonate,
+    workloadIdentity: opts.workloadIdentity,
   });
 
   async function handle(request: Request, info: RequestInfo = {}): Promise<Response> {

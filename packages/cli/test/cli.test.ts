@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isJsonObject, jsonDiff, parseJson, parseJsonDocuments } from '@psoxy/core';
 import { loadConformance, read } from '../../core/test/conformance.js';
-import { BIN, EXAMPLES, psoxy } from './helpers.js';
+import { EXAMPLES, psoxy, servePsoxy } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'psoxy-cli-'));
 const rulesFile = join(EXAMPLES, 'demo-rules.yaml');
@@ -166,7 +166,6 @@ function read0(file: string): string {
 
 describe('psoxy serve', () => {
   it('serves a Psoxy rule file in front of a target, logs one line per request, and stops on SIGINT', async () => {
-    const { spawn } = await import('node:child_process');
     const { createServer } = await import('node:http');
     const upstream = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -174,44 +173,22 @@ describe('psoxy serve', () => {
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
     const port = (upstream.address() as { port: number }).port;
-    const child = spawn(
-      process.execPath,
-      [BIN, 'serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's', '--encryption-key', 'k'],
-      { env: { ...process.env, PSOXY_SALT: undefined } as NodeJS.ProcessEnv },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
+    const served = await servePsoxy(['serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's', '--encryption-key', 'k']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no URL printed: ${stdout} ${stderr}`)), 15_000);
-        child.stdout.on('data', () => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (m) {
-            clearTimeout(t);
-            resolve(m[1] as string);
-          }
-        });
-      });
+      const url = served.url;
       const res = await fetch(`${url}/calendar/v3/calendars/primary/events?maxResults=1`);
       expect(res.status).toBe(200);
       expect(JSON.stringify(await res.json())).not.toContain('ada@example.org');
       expect((await fetch(`${url}/calendar/v3/calendars/primary/acl`)).status).toBe(403);
-      const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      child.kill('SIGINT');
-      expect(await exit).toBe(0);
-      expect(stdout).toMatch(/stopping/);
+      expect(await served.stop()).toBe(0);
+      expect(served.stdout()).toMatch(/stopping/);
+      const stderr = served.stderr();
       const lines = stderr.trim().split('\n');
       expect(lines[0]).toMatch(/^GET \/calendar\/v3\/calendars\/primary\/events 200 ms=\d+$/);
       expect(lines[1]).toMatch(/^GET \/calendar\/v3\/calendars\/primary\/acl 403 ms=\d+ error=BLOCKED_BY_RULES/);
       expect(stderr).not.toMatch(/maxResults|ada@|\bs\b=/);
     } finally {
-      child.kill('SIGKILL');
+      served.kill();
       upstream.close();
       upstream.closeAllConnections();
     }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { jsonDiff, parseJson } from '@psoxy/core';
 import { rsaKeyPair, startFakeUpstream, startTokenEndpoint, verifyJwt } from '@psoxy/testkit';
 import { describe, expect, it } from 'vitest';
-import { BIN, psoxy } from './helpers.js';
+import { psoxy, servePsoxy } from './helpers.js';
 
 const GWS = fileURLToPath(new URL('../../connector-google-workspace/test/fixtures/', import.meta.url));
 const MSFT = fileURLToPath(new URL('../../connector-microsoft-365/test/fixtures/', import.meta.url));
@@ -103,16 +102,10 @@ describe('psoxy serve --connector', () => {
       secrets,
       JSON.stringify({ SERVICE_ACCOUNT_KEY: JSON.stringify({ type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: keys.privateKey, token_uri: tokens.tokenUrl }) }),
     );
-    const child = spawn(process.execPath, [BIN, 'serve', '--connector', 'gcal', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', secrets, '--salt', 's'], {
-      env: { ...process.env, PSOXY_SALT: undefined } as NodeJS.ProcessEnv,
-    });
-    let stdout = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
+    const served = await servePsoxy(['serve', '--connector', 'gcal', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', secrets, '--salt', 's']);
     try {
-      await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ -> .*connector gcal/);
-      const url = (/listening on (\S+)/.exec(stdout) as RegExpExecArray)[1];
+      expect(served.stdout()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ -> .*connector gcal/);
+      const url = served.url;
       const res = await fetch(`${url}/calendar/v3/calendars/primary/events`, { headers: { 'x-psoxy-user-to-impersonate': 'ada@acme.example' } });
       expect(res.status).toBe(200);
       expect(JSON.stringify(await res.json())).not.toMatch(/ada@|Secret/);
@@ -120,7 +113,7 @@ describe('psoxy serve --connector', () => {
       expect(upstream.requests[0]?.headers.authorization).toBe('Bearer ya29.cli');
       expect((await fetch(`${url}/calendar/v3/calendars/primary/acl`)).status).toBe(403);
     } finally {
-      child.kill('SIGINT');
+      await served.stop();
       await tokens.close();
       await upstream.close();
     }
@@ -137,25 +130,16 @@ describe('psoxy serve --connector (Microsoft 365)', () => {
     const upstream = await startFakeUpstream([{ path: '/v1.0/users', body: { value: [{ id: 'u1', mail: 'ada@acme.example', displayName: 'Ada' }] } }]);
     const dir = mkdtempSync(join(tmpdir(), 'psoxy-serve-msft-'));
     writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ CLIENT_SECRET: 'from-file' }));
-    const env = { ...process.env, PSOXY_SALT: 's', CLIENT_ID: 'app', TENANT_ID: 'tenant', REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' };
-    const child = spawn(process.execPath, [BIN, 'serve', '--connector', 'msft-entra-id', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', join(dir, 'secrets.json')], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
+    const env = { PSOXY_SALT: 's', CLIENT_ID: 'app', TENANT_ID: 'tenant', REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' };
+    const served = await servePsoxy(['serve', '--connector', 'msft-entra-id', '--target', upstream.url, '--allow-http-target', '--port', '0', '--secrets', join(dir, 'secrets.json')], env);
     try {
-      await expect.poll(() => stdout + stderr, { timeout: 15_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      const url = (/listening on (\S+)/.exec(stdout) as RegExpExecArray)[1];
+      const url = served.url;
       const res = await fetch(`${url}/v1.0/users`);
       expect(res.status).toBe(200);
       expect(JSON.stringify(await res.json())).not.toMatch(/ada@|Ada/);
       expect(upstream.requests[0]?.headers.authorization).toBe('Bearer graph-cli');
     } finally {
-      child.kill('SIGINT');
+      await served.stop();
       await tokens.close();
       await upstream.close();
     }

@@ -142,7 +142,9 @@ export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
       // the bare handler is measured next to each bundle, so that drift hits both alike
       const bare = await cold(bareDir, target);
       const t = await cold(dir, target, { AWS_LAMBDA_FUNCTION_NAME: `psoxy-${c.id}`, ...(PER_CONNECTOR[c.id]?.(sources.url) ?? {}) });
-      rows.push({ id: c.id, zipBytes: f.bytes, unzippedBytes: readFileSync(join(dir, 'index.mjs')).length, bare, cold: t });
+      // the GCP zip of the same connector, for its size (its cold start needs functions-framework's server)
+      const gcp = await bundleFunction('gcp', { kind: 'api', name: c.id, connector: found }, join(work, 'dist-gcp'));
+      rows.push({ id: c.id, zipBytes: f.bytes, gcpZipBytes: gcp.bytes, unzippedBytes: readFileSync(join(dir, 'index.mjs')).length, bare, cold: t });
     }
   } finally {
     await sources.close();

@@ -95,11 +95,11 @@ if (!only || only === 'bundle') {
   const rows = await benchBundles({ ids: process.argv.slice(3), profileDir: process.env.PSOXY_BENCH_PROFILE_DIR });
   const ms = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(0)} ms`);
   const table = [
-    '| connector | zip | index.mjs | Node started | bare handler: first response | bundle loaded | **bundle: first response** | ratio to bare | first status |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| connector | zip | index.mjs | GCP zip | Node started | bare handler: first response | bundle loaded | **bundle: first response** | ratio to bare | first status |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.id} | **${(r.zipBytes / 1024).toFixed(0)} KiB** | ${(r.unzippedBytes / 1024).toFixed(0)} KiB | ${ms(r.cold.started)} | ${ms(r.bare.first)} | ${ms(r.cold.loaded)} | **${ms(r.cold.first)}** | ${fmt(r.cold.first / r.bare.first)} | ${r.cold.status} |`,
+        `| ${r.id} | **${(r.zipBytes / 1024).toFixed(0)} KiB** | ${(r.unzippedBytes / 1024).toFixed(0)} KiB | ${(r.gcpZipBytes / 1024).toFixed(0)} KiB | ${ms(r.cold.started)} | ${ms(r.bare.first)} | ${ms(r.cold.loaded)} | **${ms(r.cold.first)}** | ${fmt(r.cold.first / r.bare.first)} | ${r.cold.status} |`,
     ),
   ].join('\n');
   const failed = rows.filter((r) => r.cold.status !== 200).map((r) => `- ${r.id}: ${r.cold.status} ${r.cold.body}`);
@@ -107,6 +107,6 @@ if (!only || only === 'bundle') {
   recordSection(
     results,
     'bundle',
-    `## Bundles: size and cold start (AWS)\n\n${date}, ${machine()}. \`psoxy bundle --host aws\` for each connector; each zip is unpacked and loaded in a fresh Node process, which is handed one Function URL event (the connector's first example call) and times, from its own start (\`performance.now()\`), when the module was loaded and when the first response was ready: the auth dance (token endpoint, SSM reads and write-back) against loopback HTTPS fakes included. The baseline is a bare handler (fetch the same source over HTTPS, return the body) loaded the same way, measured next to each bundle; medians of 5. Budget: <= 1.5 MB zipped, <= 250 ms to the first response.\n\n${table}${failed.length ? `\n\nNot 200:\n${failed.join('\n')}` : ''}`,
+    `## Bundles: size and cold start (AWS; GCP zip sizes beside)\n\n${date}, ${machine()}. \`psoxy bundle --host aws\` for each connector; each zip is unpacked and loaded in a fresh Node process, which is handed one Function URL event (the connector's first example call) and times, from its own start (\`performance.now()\`), when the module was loaded and when the first response was ready: the auth dance (token endpoint, SSM reads and write-back) against loopback HTTPS fakes included. The baseline is a bare handler (fetch the same source over HTTPS, return the body) loaded the same way, measured next to each bundle; medians of 5. Budget: <= 1.5 MB zipped, <= 250 ms to the first response.\n\n${table}${failed.length ? `\n\nNot 200:\n${failed.join('\n')}` : ''}`,
   );
 }

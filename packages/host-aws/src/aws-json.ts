@@ -89,7 +89,7 @@ export class AwsJsonClient {
     const attempts = this.opts.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(operation, input);
+        return await this.attempt<T>(operation, input);
       } catch (e) {
         const retryable = e instanceof AwsServiceError ? e.status >= 500 || RETRYABLE.test(e.code) : !(e instanceof ConfigError);
         if (!retryable || attempt >= attempts) throw e;
@@ -98,7 +98,7 @@ export class AwsJsonClient {
     }
   }
 
-  private async once<T>(operation: string, input: object): Promise<T> {
+  private async attempt<T>(operation: string, input: object): Promise<T> {
     const signed = await new AwsV4Signer({
       method: 'POST',
       url: `${this.endpoint}/`,

@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { type BulkOutcome, type Connector, composeBulk, nodeHttpFetch } from '@psoxy/core';
+import { type BulkOutcome, type Connector, buildOnce, composeBulk, nodeHttpFetch } from '@psoxy/core';
 import { type S3Event, s3BulkHandler } from './s3.js';
 import { AwsJsonClient } from './aws-json.js';
-import { awsSecrets, once } from './secrets.js';
+import { awsSecrets } from './secrets.js';
 
 export interface S3BulkOptions {
   /** The connector whose bulk rules apply when `RULES` is not set. */
@@ -22,7 +22,7 @@ export interface S3BulkOptions {
  */
 export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => Promise<BulkOutcome[]> {
   const env = o.env ?? process.env;
-  const ready = once(async () => {
+  const ready = buildOnce(async () => {
     const http = nodeHttpFetch();
     const ssm = o.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: http });
     const { secrets } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: http }));

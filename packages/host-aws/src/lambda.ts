@@ -1,9 +1,9 @@
-import { type Connector, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
+import { ConfigError, type Connector, MissingSecretError, SecretStoreError, buildOnce, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
-import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
+import { type HttpEvent, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
 import { cognitoDeveloperIdentity } from './cognito.js';
-import { awsSecrets, once } from './secrets.js';
+import { awsSecrets } from './secrets.js';
 import { SsmLease } from './ssm.js';
 
 export interface LambdaApiOptions {
@@ -30,6 +30,7 @@ export interface LambdaApiOptions {
  */
 export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
   const env = o.env ?? process.env;
+  const log = streamLogger({ json: true });
   const build = async () => {
     // one keep-alive client for the source and AWS alike: cheaper to start than the built-in fetch
     const http = o.fetch ?? nodeHttpFetch();
@@ -41,14 +42,41 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
       secrets,
       lease: new SsmLease(ssm, instance),
       fetch: http,
-      log: streamLogger({ json: true }),
+      log,
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,
       workloadIdentity: env.IDENTITY_POOL_ID ? cognitoDeveloperIdentity(o.cognito ?? new AwsJsonClient({ service: 'cognito-identity', env, fetch: http }), env) : undefined,
     });
     return lambdaApiHandler(handler);
   };
-  const ready = once(build);
-  return async (event) => (await ready())(event);
+  const ready = buildOnce(build);
+  return async (event) => {
+    let serve: (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2>;
+    try {
+      serve = await ready();
+    } catch (e) {
+      log.error('psoxy could not start', { reason: (e as Error).message });
+      return startupFailure(event, e);
+    }
+    return serve(event);
+  };
+}
+
+/**
+ * The answer while the proxy cannot start: 500 with what is wrong when it is configuration (the
+ * messages name settings and secrets, never secret values), a pointer to the logs otherwise. The
+ * next event tries to start again.
+ */
+function startupFailure(event: HttpEvent, e: unknown): HttpResultV1 | HttpResultV2 {
+  const known = e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError;
+  const body = JSON.stringify(
+    known
+      ? { error: 'CONFIGURATION_FAILURE', message: (e as Error).message, ...(e instanceof ConfigError ? { problems: e.problems } : {}) }
+      : { error: 'CONFIGURATION_FAILURE', message: 'the proxy could not start; see the function logs' },
+  );
+  const headers = { 'content-type': 'application/json', 'x-psoxy-error': 'CONFIGURATION_FAILURE' };
+  return isV2(event)
+    ? { statusCode: 500, headers, body, isBase64Encoded: false }
+    : { statusCode: 500, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])), body, isBase64Encoded: false };
 }
 

@@ -27,13 +27,3 @@ export function awsSecrets(
   return { secrets: new ChainSecretStore([store(instance, 5 * 60_000), ...(shared !== instance ? [store(shared, 20 * 60_000)] : []), new EnvSecretStore(env)]), instance };
 }
 
-/** Builds once per container, on first use; a failed build is retried by the next event. */
-export function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let ready: Promise<T> | undefined;
-  return () =>
-    (ready ??= build().catch((e: unknown) => {
-      ready = undefined;
-      throw e;
-    }));
-}
-

@@ -113,7 +113,11 @@ describe('createLambdaApiHandler with SECRETS_STORE', () => {
       const ok = (await createLambdaApiHandler({ env, secretsManager: sm, allowInsecureTarget: true })(event)) as { statusCode: number; body: string };
       expect(ok.statusCode).toBe(200);
       expect(JSON.parse(ok.body).email).toMatch(/^t~[\w-]{43}@acme\.example$/);
-      await expect(createLambdaApiHandler({ env: { ...env, SECRETS_STORE: 'vault' }, allowInsecureTarget: true })(event)).rejects.toThrow(/SECRETS_STORE 'vault' is not one of/);
+      // a configuration problem is a 500 naming it (and the next event tries again), not a crash
+      const bad = (await createLambdaApiHandler({ env: { ...env, SECRETS_STORE: 'vault' }, allowInsecureTarget: true })(event)) as { statusCode: number; headers: Record<string, string>; body: string };
+      expect(bad.statusCode).toBe(500);
+      expect(bad.headers['x-psoxy-error']).toBe('CONFIGURATION_FAILURE');
+      expect(JSON.parse(bad.body).problems).toEqual([expect.stringMatching(/SECRETS_STORE 'vault' is not one of aws_ssm_parameter_store, aws_secrets_manager/)]);
     } finally {
       await upstream.close();
     }

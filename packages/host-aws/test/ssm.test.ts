@@ -110,4 +110,31 @@ describe('the Lambda entry point for a connector', () => {
       await tokens.close();
     }
   });
+
+  it('answers 500 naming a missing salt while it cannot start, and starts once the salt is there', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    const upstream = await startFakeUpstream([{ path: '/api/x', body: { email: 'ada@acme.example' } }]);
+    const event = {
+      version: '2.0' as const,
+      rawPath: '/api/x',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
+    };
+    try {
+      const handler = createLambdaApiHandler({
+        ssm,
+        allowInsecureTarget: true,
+        env: { PATH_TO_INSTANCE_CONFIG: '/LATE_', PATH_TO_SHARED_CONFIG: '/LATE_SHARED_', TARGET_HOST: upstream.url, RULES: 'endpoints:\n  - pathTemplate: /api/x\n' },
+      });
+      const first = (await handler(event)) as { statusCode: number; body: string };
+      expect(first.statusCode).toBe(500);
+      expect(JSON.parse(first.body).problems[0]).toMatch(/PSOXY_SALT is not set \(looked in SSM parameters \/LATE_\*, then SSM parameters \/LATE_SHARED_\*/);
+      params.set('/LATE_SHARED_PSOXY_SALT', { value: 'salt', type: 'SecureString', version: 1, modified: Date.now() });
+      expect(((await handler(event)) as { statusCode: number }).statusCode).toBe(200);
+    } finally {
+      await upstream.close();
+    }
+  });
 });

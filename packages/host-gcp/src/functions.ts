@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import {
   type BulkOutcome,
+  buildOnce,
   ChainSecretStore,
   ConfigError,
   type Connector,
@@ -72,16 +73,6 @@ export async function gcpSecrets(
   return { secrets: new ChainSecretStore([...stores, new EnvSecretStore(env)]), lease, instance };
 }
 
-/** Builds once per instance, on first use; a failed build is retried by the next request. */
-function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let ready: Promise<T> | undefined;
-  return () =>
-    (ready ??= build().catch((e: unknown) => {
-      ready = undefined;
-      throw e;
-    }));
-}
-
 /**
  * The answer while the proxy cannot start: 500 with what is wrong when it is configuration (the
  * messages name settings and secrets, never values), a pointer to the logs otherwise.
@@ -118,7 +109,7 @@ export interface GcpApiOptions {
 export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
   const env = o.env ?? process.env;
   const log = o.log ?? gcpLogger();
-  const ready = once(async () => {
+  const ready = buildOnce(async () => {
     const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log);
     const { handler } = await composeProxy({
       connector: o.connector,
@@ -163,7 +154,7 @@ export interface GcsBulkOptions {
 export function createGcsBulkFunction(o: GcsBulkOptions = {}): (event: GcsCloudEvent) => Promise<BulkOutcome> {
   const env = o.env ?? process.env;
   const log = o.log ?? gcpLogger();
-  const ready = once(async () => {
+  const ready = buildOnce(async () => {
     const credentials = applicationDefault(env);
     const { secrets } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
     const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk' });

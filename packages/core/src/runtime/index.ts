@@ -4,3 +4,4 @@ export { type NodeHttpFetchOptions, nodeHttpFetch } from './node-fetch.js';
 export { type NodeServer, serveNode } from './node-server.js';
 export { GCP_PLACEHOLDER, ReadCache, secretValue } from './secret-cache.js';
 export * from './secrets.js';
+export { buildOnce } from './once.js';

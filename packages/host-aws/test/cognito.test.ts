@@ -2,6 +2,7 @@ import { msftEntraId } from '@psoxy/connector-microsoft-365';
 import { type FakeSsm, type LoopbackServer, startFakeSsm, startFakeUpstream, startLoopback, startTokenEndpoint } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsJsonClient, type HttpResultV2, cognitoDeveloperIdentity, createLambdaApiHandler } from '../src/index.js';
+import { functionUrlGet } from './function-url.js';
 
 /** Cognito identity pools on 127.0.0.1, speaking their JSON 1.1 protocol for GetOpenIdTokenForDeveloperIdentity. */
 let cognito: LoopbackServer;
@@ -51,14 +52,7 @@ describe('Microsoft 365 on AWS: workload identity from a Cognito developer ident
         cognito: new AwsJsonClient({ service: 'cognito-identity', endpoint: cognito.url, region: 'us-east-1', credentials }),
         env: { ...env, TARGET_HOST: upstream.url, REFRESH_ENDPOINT: tokens.tokenUrl.replace('/token', `/${env.TENANT_ID}/oauth2/v2.0/token`) },
       });
-      const result = (await handler({
-        version: '2.0',
-        rawPath: '/v1.0/users',
-        rawQueryString: '',
-        headers: { host: 'x.lambda-url.us-east-1.on.aws' },
-        isBase64Encoded: false,
-        requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
-      })) as HttpResultV2;
+      const result = (await handler(functionUrlGet('/v1.0/users'))) as HttpResultV2;
       expect(result.statusCode, result.body).toBe(200);
       expect(JSON.parse(result.body).value[0].mail).toMatch(/^t~[\w-]{43}@acme\.example$/);
       expect(upstream.requests[0]?.headers.authorization).toBe('Bearer graph-token');

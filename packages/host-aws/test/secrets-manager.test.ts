@@ -1,6 +1,7 @@
 import { type LoopbackServer, startLoopback } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsJsonClient, AwsServiceError, SecretsManagerStore } from '../src/index.js';
+import { functionUrlGet } from './function-url.js';
 
 /** Secrets Manager on 127.0.0.1, speaking its JSON 1.1 wire protocol (the two operations used). */
 const secrets = new Map<string, string[]>();
@@ -94,14 +95,7 @@ describe('createLambdaApiHandler with SECRETS_STORE', () => {
     const { startFakeUpstream } = await import('@psoxy/testkit');
     secrets.set('PSOXY_SALT', ['salt']);
     const upstream = await startFakeUpstream([{ path: '/api/x', body: { email: 'ada@acme.example' } }]);
-    const event = {
-      version: '2.0' as const,
-      rawPath: '/api/x',
-      rawQueryString: '',
-      headers: {},
-      isBase64Encoded: false,
-      requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
-    };
+    const event = functionUrlGet('/api/x');
     const env = {
       AWS_REGION: 'us-east-1',
       SECRETS_STORE: 'aws_secrets_manager',

@@ -2,6 +2,7 @@ import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, sta
 import { zoom } from '@psoxy/connector-zoom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsJsonClient, SsmLease, SsmSecretStore } from '../src/index.js';
+import { functionUrlGet } from './function-url.js';
 
 let fake: FakeSsm;
 let params: FakeSsm['params'];
@@ -91,14 +92,7 @@ describe('the Lambda entry point for a connector', () => {
         allowInsecureTarget: true,
         env: { PATH_TO_INSTANCE_CONFIG: '/PSOXY_ZOOM3_', PATH_TO_SHARED_CONFIG: '/', TARGET_HOST: upstream.url, REFRESH_ENDPOINT: tokens.tokenUrl, AWS_LAMBDA_FUNCTION_NAME: 'psoxy-zoom' },
       });
-      const result = (await handler({
-        version: '2.0',
-        rawPath: '/v2/users',
-        rawQueryString: 'page_size=30',
-        headers: { host: 'x.lambda-url.us-east-1.on.aws', 'x-forwarded-proto': 'https' },
-        isBase64Encoded: false,
-        requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
-      })) as { statusCode: number; body: string };
+      const result = (await handler(functionUrlGet('/v2/users', 'page_size=30'))) as { statusCode: number; body: string };
       expect(result.statusCode).toBe(200);
       const body = JSON.parse(result.body);
       expect(body.users[0].email).toMatch(/^t~[\w-]{43}@acme\.example$/);
@@ -114,14 +108,7 @@ describe('the Lambda entry point for a connector', () => {
   it('answers 500 naming a missing salt while it cannot start, and starts once the salt is there', async () => {
     const { createLambdaApiHandler } = await import('../src/index.js');
     const upstream = await startFakeUpstream([{ path: '/api/x', body: { email: 'ada@acme.example' } }]);
-    const event = {
-      version: '2.0' as const,
-      rawPath: '/api/x',
-      rawQueryString: '',
-      headers: {},
-      isBase64Encoded: false,
-      requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
-    };
+    const event = functionUrlGet('/api/x');
     try {
       const handler = createLambdaApiHandler({
         ssm,

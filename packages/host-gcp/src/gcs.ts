@@ -111,7 +111,9 @@ export class GcsObjectStore implements ObjectStore {
     await res.body?.cancel();
     const session = res.headers.get('location');
     if (!session) throw new Error(`start upload of ${where}: no session URI in the answer`);
-    return session;
+    // the access token goes with every chunk: only ever to the service it was meant for
+    if (new URL(session, url).origin !== new URL(url).origin) throw new Error(`start upload of ${where}: the session URI points at another host`);
+    return new URL(session, url).href;
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as functions from '@google-cloud/functions-framework';
 import { Pseudonymizer, silentLogger } from '@psoxy/core';
-import { type FakeGcs, type FakeSecretManager, startFakeGcs, startFakeSecretManager } from '@psoxy/testkit';
+import { type FakeGcs, type FakeSecretManager, startFakeGcs, startFakeSecretManager, startLoopback } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GcsObjectStore, OBJECT_FINALIZED, createGcsBulkFunction } from '../src/index.js';
 import { serveRegistered } from './serve.js';
@@ -79,6 +79,32 @@ describe('GcsObjectStore over the JSON API', () => {
     expect(puts(from)).toHaveLength(1);
     expect(gcs.sessions.at(-1)?.state).toBe('cancelled');
     expect(gcs.objects.has('b1/broken.bin')).toBe(false);
+  });
+});
+
+describe('GcsObjectStore: the access token stays with the service', () => {
+  it('refuses an upload session on another host, and sends it nothing', async () => {
+    const elsewhere: string[] = [];
+    const other = await startLoopback((req, res) => {
+      elsewhere.push(`${req.method} ${req.headers.authorization ?? ''}`);
+      res.writeHead(200);
+      res.end();
+    });
+    const service = await startLoopback((_req, res) => {
+      res.writeHead(200, { location: `${other.url.replace('127.0.0.1', 'localhost')}/upload/session/1` });
+      res.end('{}');
+    });
+    try {
+      const s = new GcsObjectStore({ endpoint: service.url, accessToken: async () => 'token' });
+      const body = (async function* () {
+        yield Buffer.from('a,b\n');
+      })();
+      await expect(s.write('b', 'k.csv', body, { contentType: 'text/csv', metadata: {} })).rejects.toThrow(/the session URI points at another host/);
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await other.close();
+      await service.close();
+    }
   });
 });
 

@@ -113,6 +113,8 @@ export class AwsJsonClient {
       method: 'POST',
       headers: signed.headers,
       body: signed.body as string,
+      // a signed request goes to the endpoint or nowhere
+      redirect: 'manual',
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
     });
     const text = await res.text();

@@ -25,11 +25,11 @@ export class GoogleApiError extends Error {
   }
 }
 
-/** Calls a Google API with the access token. */
+/** Calls a Google API with the access token; never follows a redirect (the token would go along). */
 export async function googleFetch(access: GoogleApiAccess, url: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${await access.accessToken()}`);
-  return (access.fetch ?? globalThis.fetch)(url, { ...init, headers });
+  return (access.fetch ?? globalThis.fetch)(url, { ...init, headers, redirect: 'manual' });
 }
 
 /** The error of a failed call, from Google's JSON error body (`{error: {code, status, message}}`) when there is one. */

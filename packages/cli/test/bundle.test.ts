@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -257,5 +257,33 @@ export const acme = defineConnector({
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/psoxy-acme-hr: API function, acme-hr/);
     expect(r.stdout).toMatch(/\/PSOXY_ACME_HR_API_TOKEN/);
+  });
+
+  it('finds and bundles a third-party connector package by its name (@scope/psoxy-connector-*)', () => {
+    const project = join(work, 'project');
+    const pkg = join(project, 'node_modules', '@acme', 'psoxy-connector-people');
+    mkdirSync(pkg, { recursive: true });
+    // installed as npm would: the package imports @psoxy/core by name, resolved from the project
+    mkdirSync(join(project, 'node_modules', '@psoxy'), { recursive: true });
+    symlinkSync(dirname(dirname(fileURLToPath(import.meta.resolve('@psoxy/core')))), join(project, 'node_modules', '@psoxy', 'core'), 'dir');
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/psoxy-connector-people', version: '2.3.4', type: 'module', exports: { '.': './index.js' } }));
+    writeFileSync(
+      join(pkg, 'index.js'),
+      `import { defineConnector, bearerToken } from '@psoxy/core';
+export const people = defineConnector({
+  id: 'acme-people', displayName: 'Acme People', settings: [{ name: 'API_TOKEN', description: 'Acme API token.', secret: true, required: true }],
+  docs: { grants: ['read:people'], setup: ['Create an API token in Acme.'] },
+  target: 'https://people.acme.example', auth: () => bearerToken({ secret: 'API_TOKEN' }),
+  rules: { endpoints: [{ pathTemplate: '/people', allowedMethods: ['GET'], transforms: [{ method: 'redact', jsonPaths: ['$..name'] }] }] },
+});
+`,
+    );
+    const r = psoxy(['bundle', '--host', 'aws', '--connector', 'acme-people', '--out', join(project, 'dist')], { cwd: project });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const f = readManifest(join(project, 'dist')).functions[0];
+    expect(f?.connector).toEqual({ id: 'acme-people', package: '@acme/psoxy-connector-people', version: '2.3.4' });
+    const code = readFileSync(join(unzipInto(join(project, 'dist'), f?.zip as string, join(project, 'unzipped')), 'index.mjs'), 'utf8');
+    expect(code).toMatch(/people\.acme\.example/);
   });
 });

@@ -26,7 +26,7 @@ export interface LambdaApiOptions {
  * (`PATH_TO_INSTANCE_CONFIG`, e.g. `/PSOXY_GCAL_`) then the shared one (`PATH_TO_SHARED_CONFIG`,
  * e.g. `/`, where `PSOXY_SALT` lives), then the environment; token refreshes leased through SSM.
  * `SECRETS_STORE=aws_secrets_manager` reads Secrets Manager instead. The proxy is built once per
- * container, on the first event.
+ * container: in Lambda during the init phase, elsewhere on the first event.
  */
 export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
   const env = o.env ?? process.env;
@@ -50,6 +50,9 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     return lambdaApiHandler(handler);
   };
   const ready = buildOnce(build);
+  // In Lambda, start during the init phase: it runs at full CPU and before the first event is
+  // handed over. A failure here is answered (and retried) by that event instead.
+  if (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) ready().catch(() => undefined);
   return async (event) => {
     let serve: (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2>;
     try {

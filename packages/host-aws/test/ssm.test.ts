@@ -124,4 +124,17 @@ describe('the Lambda entry point for a connector', () => {
       await upstream.close();
     }
   });
+
+  it('in Lambda, starts during the init phase (secrets read before the first event); a failure there is answered by the event', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    params.set('/INIT_SHARED_PSOXY_SALT', { value: 'salt', type: 'SecureString', version: 1, modified: Date.now() });
+    const env = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x', PATH_TO_INSTANCE_CONFIG: '/INIT_', PATH_TO_SHARED_CONFIG: '/INIT_SHARED_', TARGET_HOST: 'api.example.com', RULES: 'endpoints:\n  - pathTemplate: /api/x\n' };
+    const before = calls.length;
+    createLambdaApiHandler({ ssm, env });
+    await expect.poll(() => calls.slice(before).some((c) => c === 'GetParameter /INIT_SHARED_PSOXY_SALT')).toBe(true);
+    const broken = createLambdaApiHandler({ ssm, env: { ...env, PATH_TO_SHARED_CONFIG: '/NOWHERE_' } });
+    const r = (await broken(functionUrlGet('/api/x'))) as { statusCode: number; body: string };
+    expect(r.statusCode).toBe(500);
+    expect(r.body).toMatch(/PSOXY_SALT is not set/);
+  });
 });

@@ -14,8 +14,7 @@ const connectors = mod.connectors;
 const out = [`# ${pkg.name}`, '', pkg.description, '', '```sh', `npm install @psoxy/cli ${pkg.name}`, 'psoxy connectors            # lists them', `psoxy connectors show ${connectors[0].id}`, '```', ''];
 out.push('| connector | source | target |', '|---|---|---|');
 for (const c of connectors) {
-  const defaults = Object.fromEntries(c.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
-  out.push(`| \`${c.id}\` | ${c.displayName} | ${core.connectorTarget(c, { settings: defaults, pseudonymizeAppIds: false })} |`);
+  out.push(`| \`${c.id}\` | ${c.displayName} | ${core.connectorTarget(c, core.defaultConnectorConfig(c))} |`);
 }
 for (const c of connectors) {
   out.push('', `## \`${c.id}\`: ${c.displayName}`, '', '### What the source admin grants', '', ...c.docs.grants.map((g) => `- \`${g}\``));
@@ -25,8 +24,7 @@ for (const c of connectors) {
     const kind = s.secret ? `secret (\`${core.secretPrefix(c.id)}${s.name}\` in a cloud host)` : 'setting';
     out.push(`| \`${s.name}\` | ${kind} | ${s.required ? 'yes' : 'no'} | ${s.description}${s.default ? ` Default: \`${s.default}\`.` : ''} |`);
   }
-  const defaults = Object.fromEntries(c.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
-  const rules = core.compileRestRules(core.connectorRules(c, { settings: defaults, pseudonymizeAppIds: false }));
+  const rules = core.compileRestRules(core.connectorRules(c, core.defaultConnectorConfig(c)));
   out.push('', '### Endpoints allowed', '', ...rules.endpoints.map((e) => `- \`${e.label}\`${e.allowedQueryParams ? ` (query parameters: ${[...e.allowedQueryParams].join(', ') || 'none'})` : ''}`));
   if (c.docs.exampleCalls?.length) out.push('', '### Example calls', '', ...c.docs.exampleCalls.map((x) => `- \`${x}\``));
 }

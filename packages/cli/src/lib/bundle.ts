@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connector, PSOXY_TS_VERSION, compileRestRules, connectorRules, secretPrefix } from '@psoxy/core';
+import { type Connector, PSOXY_TS_VERSION, compileRestRules, connectorRules, defaultConnectorConfig, secretPrefix } from '@psoxy/core';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import type { FoundConnector } from './connectors.js';
@@ -143,8 +143,7 @@ function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>
 }
 
 function rulesSha(c: Connector): string {
-  const config = { settings: Object.fromEntries(c.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default])), pseudonymizeAppIds: false };
-  return compileRestRules(connectorRules(c, config)).sha;
+  return compileRestRules(connectorRules(c, defaultConnectorConfig(c))).sha;
 }
 
 const FUNCTIONS_FRAMEWORK = '^5.0.5';

@@ -25,3 +25,8 @@ export function connectorConfigFromEnv(c: Connector, env: Record<string, string 
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `connector ${c.id}: ${p}`));
   return { settings, pseudonymizeAppIds: truthy(env.PSEUDONYMIZE_APP_IDS) };
 }
+
+/** A connector's configuration from its settings' defaults alone: what docs, `connectors show` and bundle manifests describe. */
+export function defaultConnectorConfig(c: Connector): ConnectorConfig {
+  return { settings: Object.fromEntries(c.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default])), pseudonymizeAppIds: false };
+}

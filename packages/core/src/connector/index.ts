@@ -10,4 +10,4 @@ export {
   type ConnectorDocs,
   type ConnectorConfig,
 } from './define.js';
-export { connectorConfigFromEnv, secretPrefix } from './config.js';
+export { connectorConfigFromEnv, defaultConnectorConfig, secretPrefix } from './config.js';

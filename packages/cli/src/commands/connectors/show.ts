@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { compileRestRules, connectorRules, connectorTarget, secretPrefix } from '@psoxy/core';
+import { compileRestRules, connectorRules, connectorTarget, defaultConnectorConfig, secretPrefix } from '@psoxy/core';
 import { PsoxyCommand } from '../../lib/base.js';
 import { findConnector } from '../../lib/connectors.js';
 
@@ -17,7 +17,7 @@ export default class ConnectorsShow extends PsoxyCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(ConnectorsShow);
     const { connector: c, packageName } = await findConnector(args.id);
-    const config = { settings: Object.fromEntries(c.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default])), pseudonymizeAppIds: false };
+    const config = defaultConnectorConfig(c);
     const out: string[] = [`${c.id}: ${c.displayName} (${packageName})`, `target: ${connectorTarget(c, config)}`, '', 'settings and secrets:'];
     for (const s of c.settings) {
       const flags = [s.secret ? 'secret' : 'setting', s.required ? 'required' : 'optional', ...(s.writable ? ['written back'] : []), ...(s.default ? [`default: ${s.default}`] : [])];

@@ -1,4 +1,4 @@
-import { ConfigError, type Connector, MissingSecretError, SecretStoreError, buildOnce, composeProxy, nodeHttpFetch, streamLogger } from '@psoxy/core';
+import { type Connector, buildOnce, composeProxy, nodeHttpFetch, startupFailure, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
 import { type HttpEvent, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
@@ -59,27 +59,17 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
       serve = await ready();
     } catch (e) {
       log.error('psoxy could not start', { reason: (e as Error).message });
-      return startupFailure(event, e);
+      return startupFailureResult(event, e);
     }
     return serve(event);
   };
 }
 
-/**
- * The answer while the proxy cannot start: 500 with what is wrong when it is configuration (the
- * messages name settings and secrets, never secret values), a pointer to the logs otherwise. The
- * next event tries to start again.
- */
-function startupFailure(event: HttpEvent, e: unknown): HttpResultV1 | HttpResultV2 {
-  const known = e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError;
-  const body = JSON.stringify(
-    known
-      ? { error: 'CONFIGURATION_FAILURE', message: (e as Error).message, ...(e instanceof ConfigError ? { problems: e.problems } : {}) }
-      : { error: 'CONFIGURATION_FAILURE', message: 'the proxy could not start; see the function logs' },
-  );
+/** The answer while the proxy cannot start: a 500 with core's description; the next event tries again. */
+function startupFailureResult(event: HttpEvent, e: unknown): HttpResultV1 | HttpResultV2 {
+  const body = JSON.stringify(startupFailure(e));
   const headers = { 'content-type': 'application/json', 'x-psoxy-error': 'CONFIGURATION_FAILURE' };
   return isV2(event)
     ? { statusCode: 500, headers, body, isBase64Encoded: false }
     : { statusCode: 500, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])), body, isBase64Encoded: false };
 }
-

@@ -1,4 +1,4 @@
-import { ChainSecretStore, ConfigError, type Connector, EnvSecretStore, type SecretStore, secretPrefix } from '@psoxy/core';
+import { ConfigError, type Connector, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
 import type { AwsJsonClient } from './aws-json.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 import { SsmSecretStore } from './ssm.js';
@@ -17,13 +17,12 @@ export function awsSecrets(
   const instance = env.PATH_TO_INSTANCE_CONFIG ?? (connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
   const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
   const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
-  // Psoxy caches instance secrets 5 minutes and the shared ones (salt, keys: they never rotate) 20
   let store: (prefix: string, cacheTtlMs: number) => SecretStore;
   if (kind === 'aws_ssm_parameter_store') store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs });
   else if (kind === 'aws_secrets_manager') {
     const sm = secretsManager();
     store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs });
   } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
-  return { secrets: new ChainSecretStore([store(instance, 5 * 60_000), ...(shared !== instance ? [store(shared, 20 * 60_000)] : []), new EnvSecretStore(env)]), instance };
+  return { secrets: layeredSecrets(store, instance, shared, env), instance };
 }
 

@@ -2,20 +2,17 @@ import type { ServerResponse } from 'node:http';
 import {
   type BulkOutcome,
   buildOnce,
-  ChainSecretStore,
-  ConfigError,
   type Connector,
-  EnvSecretStore,
   type Lease,
   type Logger,
-  MissingSecretError,
   type ObjectStore,
   type SecretStore,
-  SecretStoreError,
   composeBulk,
   composeProxy,
+  layeredSecrets,
   nodeHttpFetch,
   secretPrefix,
+  startupFailure,
 } from '@psoxy/core';
 import { type GoogleCredentials, applicationDefault } from './credentials.js';
 import { GcsObjectStore } from './gcs.js';
@@ -48,9 +45,9 @@ export function instanceNamespace(env: Env, connector: Connector | undefined): s
 
 /**
  * Psoxy's secret lookup on GCP: Secret Manager under the instance namespace, then the shared one
- * (`PATH_TO_SHARED_CONFIG`, default `psoxy_`, where `PSOXY_SALT` lives; cached 20 min as
- * Psoxy's), then the environment; leases on the instance namespace (a token refresh re-reads past
- * the caches after taking one, since another instance may have written meanwhile).
+ * (`PATH_TO_SHARED_CONFIG`, default `psoxy_`, where `PSOXY_SALT` lives), then the environment;
+ * leases on the instance namespace (a token refresh re-reads past the caches after taking one,
+ * since another instance may have written meanwhile).
  */
 export async function gcpSecrets(
   env: Env,
@@ -67,24 +64,14 @@ export async function gcpSecrets(
   };
   const instance = instanceNamespace(env, connector);
   const shared = env.PATH_TO_SHARED_CONFIG ?? 'psoxy_';
-  const stores = [new SecretManagerStore({ ...access, prefix: instance, log })];
-  if (shared !== instance) stores.push(new SecretManagerStore({ ...access, prefix: shared, cacheTtlMs: 20 * 60_000, log }));
-  const lease = new SecretManagerLease({ ...access, prefix: instance });
-  return { secrets: new ChainSecretStore([...stores, new EnvSecretStore(env)]), lease, instance };
+  const secrets = layeredSecrets((prefix, cacheTtlMs) => new SecretManagerStore({ ...access, prefix, cacheTtlMs, log }), instance, shared, env);
+  return { secrets, lease: new SecretManagerLease({ ...access, prefix: instance }), instance };
 }
 
-/**
- * The answer while the proxy cannot start: 500 with what is wrong when it is configuration (the
- * messages name settings and secrets, never values), a pointer to the logs otherwise.
- */
-function startupFailure(res: ServerResponse, e: unknown, log: Logger): void {
-  const err = e as Error;
-  log.error('psoxy could not start', { reason: err.message });
-  const known = e instanceof ConfigError || e instanceof MissingSecretError || e instanceof SecretStoreError;
-  const body = known
-    ? { error: 'CONFIGURATION_FAILURE', message: err.message, ...(e instanceof ConfigError ? { problems: e.problems } : {}) }
-    : { error: 'CONFIGURATION_FAILURE', message: 'the proxy could not start; see the function logs' };
-  sendJsonError(res, 500, body);
+/** The answer while the proxy cannot start: a 500 with core's description; the next request tries again. */
+function startupFailureAnswer(res: ServerResponse, e: unknown, log: Logger): void {
+  log.error('psoxy could not start', { reason: (e as Error).message });
+  sendJsonError(res, 500, startupFailure(e));
 }
 
 export interface GcpApiOptions {
@@ -128,7 +115,7 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
     try {
       serve = await ready();
     } catch (e) {
-      startupFailure(res, e, log);
+      startupFailureAnswer(res, e, log);
       return;
     }
     await serve(req, res);

@@ -54,7 +54,7 @@ function toRequest(req: GcpHttpRequest): { request: Request; info: RequestInfo }
 }
 
 /** A JSON answer of the adapter itself (errors), with Psoxy's `X-Psoxy-Error` cause. */
-export function sendJsonError(res: ServerResponse, status: number, body: { error: string; message: string; [k: string]: unknown }): void {
+export function sendJsonError(res: ServerResponse, status: number, body: { error: string; message: string; problems?: string[] | undefined }): void {
   const bytes = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(bytes.length), 'x-psoxy-error': body.error });
   res.end(bytes);

@@ -4,3 +4,4 @@ export { parseIpBlocks, ipAllowed } from './ip.js';
 export { checkRawPath, normalizeInboundPath } from './target.js';
 export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';
 export { composeProxy, type ComposeProxyOptions } from './compose.js';
+export { startupFailure, type StartupFailure } from './startup.js';

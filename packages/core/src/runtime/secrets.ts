@@ -190,3 +190,15 @@ export class MemorySecretStore implements SecretStore {
     this.values.set(name, { value, updatedAt: this.clock() });
   }
 }
+
+/** How long a cloud host reuses what it read, as Psoxy: instance secrets 5 minutes (tokens rotate), shared ones 20 (salt and keys never do). */
+export const INSTANCE_SECRETS_TTL_MS = 5 * 60_000;
+export const SHARED_SECRETS_TTL_MS = 20 * 60_000;
+
+/**
+ * Psoxy's secret lookup on a cloud host: the instance namespace, then the shared one (unless it is
+ * the same), then the environment. `store` makes the cloud store for a namespace and cache lifetime.
+ */
+export function layeredSecrets(store: (prefix: string, cacheTtlMs: number) => SecretStore, instance: string, shared: string, env: Record<string, string | undefined>): SecretStore {
+  return new ChainSecretStore([store(instance, INSTANCE_SECRETS_TTL_MS), ...(shared !== instance ? [store(shared, SHARED_SECRETS_TTL_MS)] : []), new EnvSecretStore(env)]);
+}

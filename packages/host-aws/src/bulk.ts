@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { type BulkOutcome, type Connector, buildOnce, composeBulk, nodeHttpFetch } from '@psoxy/core';
 import { type S3Event, s3BulkHandler } from './s3.js';
-import { AwsJsonClient } from './aws-json.js';
+import type { AwsJsonClient } from './aws-json.js';
 import { awsSecrets } from './secrets.js';
 
 export interface S3BulkOptions {
@@ -23,9 +23,7 @@ export interface S3BulkOptions {
 export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => Promise<BulkOutcome[]> {
   const env = o.env ?? process.env;
   const ready = buildOnce(async () => {
-    const http = nodeHttpFetch();
-    const ssm = o.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: http });
-    const { secrets } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: http }));
+    const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, fetch: nodeHttpFetch() });
     const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
     return s3BulkHandler(o.s3 ?? new S3Client({}), config);
   });

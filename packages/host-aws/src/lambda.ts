@@ -34,8 +34,7 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
   const build = async () => {
     // one keep-alive client for the source and AWS alike: cheaper to start than the built-in fetch
     const http = o.fetch ?? nodeHttpFetch();
-    const ssm = o.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: http });
-    const { secrets, instance } = awsSecrets(env, o.connector, ssm, () => o.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: http }));
+    const { secrets, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, fetch: http });
     const { handler } = await composeProxy({
       connector: o.connector,
       env,

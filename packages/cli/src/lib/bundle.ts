@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Connector, PSOXY_TS_VERSION, compileRestRules, connectorRules, defaultConnectorConfig, secretPrefix } from '@psoxy/core';
 import { build } from 'esbuild';
@@ -106,7 +106,16 @@ function packageVersion(dir: string): string {
   return v;
 }
 
-const functionName = (f: FunctionSpec) => `psoxy-${f.name}${f.kind === 'bulk' ? '-bulk' : ''}`;
+/** `hris-bulk` for a bulk function, the name alone for an API one: the stem of the function's and the zip's names. */
+const stem = (f: FunctionSpec) => (f.kind === 'bulk' ? `${f.name}-bulk` : f.name);
+const functionName = (f: FunctionSpec) => `psoxy-${stem(f)}`;
+
+/** Writes a file whole or not at all (a temporary file, then a rename). */
+async function writeWhole(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
 
 /** What the function reads, with the defaults the host packages apply. */
 function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>; secrets: string[] } {
@@ -152,7 +161,7 @@ const FUNCTIONS_FRAMEWORK = '^5.0.5';
 export async function bundleFunction(host: Host, f: FunctionSpec, outDir: string): Promise<BundledFunction> {
   const cliDir = dirname(fileURLToPath(import.meta.url));
   const result = await build({
-    stdin: { contents: entrySource(host, f), resolveDir: cliDir, sourcefile: `psoxy-${f.name}-entry.mjs`, loader: 'js' },
+    stdin: { contents: entrySource(host, f), resolveDir: cliDir, sourcefile: `${functionName(f)}-entry.mjs`, loader: 'js' },
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -175,15 +184,13 @@ export async function bundleFunction(host: Host, f: FunctionSpec, outDir: string
   const files: Record<string, [Uint8Array, { mtime: Date; level: 9 }]> = {};
   for (const o of result.outputFiles) files[o.path.split(/[\\/]/).pop() as string] = [o.contents, { mtime: FIXED_TIME, level: 9 }];
   if (host === 'gcp') {
-    const pkg = { name: `psoxy-${f.name}`, version: PSOXY_TS_VERSION, private: true, type: 'module', main: 'index.mjs', engines: { node: '>=20' }, dependencies: { '@google-cloud/functions-framework': FUNCTIONS_FRAMEWORK } };
+    const pkg = { name: functionName(f), version: PSOXY_TS_VERSION, private: true, type: 'module', main: 'index.mjs', engines: { node: '>=20' }, dependencies: { '@google-cloud/functions-framework': FUNCTIONS_FRAMEWORK } };
     files['package.json'] = [Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`), { mtime: FIXED_TIME, level: 9 }];
   }
   const zip = zipSync(files);
-  const zipName = `${host}-${f.name}${f.kind === 'bulk' ? '-bulk' : ''}.zip`;
+  const zipName = `${host}-${stem(f)}.zip`;
   await mkdir(outDir, { recursive: true });
-  const tmp = join(outDir, `.${zipName}.tmp`);
-  await writeFile(tmp, zip);
-  await rename(tmp, join(outDir, zipName));
+  await writeWhole(join(outDir, zipName), zip);
   const c = f.connector;
   return {
     name: functionName(f),
@@ -205,7 +212,6 @@ export async function bundleAll(host: Host, functions: FunctionSpec[], outDir: s
   const out: BundledFunction[] = [];
   for (const f of functions) out.push(await bundleFunction(host, f, outDir));
   const manifest: BundleManifest = { psoxyVersion: PSOXY_TS_VERSION, host, functions: out };
-  await writeFile(join(outDir, '.manifest.json.tmp'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(join(outDir, '.manifest.json.tmp'), join(outDir, 'manifest.json'));
+  await writeWhole(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -7,13 +7,10 @@ const SEVERITY: Record<string, string> = { debug: 'DEBUG', info: 'INFO', warn: '
  * with the `severity` and `message` fields Cloud Logging reads from structured lines.
  */
 export function gcpLogger(opts: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   return streamLogger({
     level: opts.level,
     json: true,
-    write: (line) => {
-      const { level, msg, ...fields } = JSON.parse(line) as { level: string; msg: string };
-      write(JSON.stringify({ severity: SEVERITY[level] ?? 'DEFAULT', message: msg, ...fields }));
-    },
+    write: opts.write ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    shape: ({ level, msg, ...fields }) => ({ severity: SEVERITY[level] ?? 'DEFAULT', message: msg, ...fields }),
   });
 }

@@ -24,7 +24,16 @@ function scrub(fields: LogFields | undefined): LogFields | undefined {
  * A logger writing one line per event to a stream: JSON lines (for cloud log ingestion) or plain
  * text (for a terminal). Fields whose names look like secrets are redacted.
  */
-export function streamLogger(opts: { level?: LogLevel; json?: boolean; write?: (line: string) => void; clock?: () => number } = {}): Logger {
+export function streamLogger(
+  opts: {
+    level?: LogLevel;
+    json?: boolean;
+    write?: (line: string) => void;
+    clock?: () => number;
+    /** JSON lines: reshapes each record (`{time, level, msg, ...fields}`) for a log service's field names. */
+    shape?: (record: { time: string; level: string; msg: string } & LogFields) => Record<string, unknown>;
+  } = {},
+): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = opts.clock ?? Date.now;
@@ -32,7 +41,8 @@ export function streamLogger(opts: { level?: LogLevel; json?: boolean; write?: (
     if (ORDER[level] < min) return;
     const f = scrub(fields);
     if (opts.json) {
-      write(JSON.stringify({ time: new Date(clock()).toISOString(), level, msg, ...f }));
+      const record = { time: new Date(clock()).toISOString(), level, msg, ...f };
+      write(JSON.stringify(opts.shape ? opts.shape(record) : record));
     } else {
       const extra = f
         ? Object.entries(f)

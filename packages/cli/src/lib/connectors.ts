@@ -92,6 +92,18 @@ function versionOf(entry: string): string {
   return '0.0.0';
 }
 
+/** Imports a connector module and lists the connectors it exports, with where they came from. */
+async function loadConnectors(name: string, entry: string): Promise<FoundConnector[]> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UserError(`cannot load connector package ${name}: ${(e as Error).message}`);
+  }
+  const version = versionOf(entry);
+  return connectorsIn(mod).map(({ connector, exportPath }) => ({ connector, packageName: name, version, entry, exportPath }));
+}
+
 let cache: Promise<Map<string, FoundConnector>> | undefined;
 
 /**
@@ -102,24 +114,17 @@ let cache: Promise<Map<string, FoundConnector>> | undefined;
 export function discoverConnectors(env: Record<string, string | undefined> = process.env, extraModules: readonly string[] = []): Promise<Map<string, FoundConnector>> {
   cache ??= (async () => {
     const byId = new Map<string, FoundConnector>();
-    const modules: [string, string][] = [...candidatePackages()].map(([name, dir]) => [name, entryOf(dir)]);
+    const packages = candidatePackages();
+    const modules: [string, string][] = [...packages].map(([name, dir]) => [name, entryOf(dir)]);
     const listed = [...extraModules, ...(env.PSOXY_CONNECTOR_MODULES ?? '').split(',')].map((s) => s.trim()).filter((s) => s !== '');
     for (const m of listed) {
       const path = existsSync(m) ? resolve(m) : undefined;
-      const dir = path ? undefined : candidatePackages().get(m);
+      const dir = path ? undefined : packages.get(m);
       if (!path && !dir) throw new UserError(`connector module '${m}' is neither a file nor an installed package (named in ${extraModules.includes(m) ? 'the config file' : 'PSOXY_CONNECTOR_MODULES'})`);
       modules.push([m, path ?? entryOf(dir as string)]);
     }
     for (const [name, entry] of modules) {
-      let mod: Record<string, unknown>;
-      try {
-        mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-      } catch (e) {
-        throw new UserError(`cannot load connector package ${name}: ${(e as Error).message}`);
-      }
-      for (const { connector, exportPath } of connectorsIn(mod)) {
-        if (!byId.has(connector.id)) byId.set(connector.id, { connector, packageName: name, version: versionOf(entry), entry, exportPath });
-      }
+      for (const found of await loadConnectors(name, entry)) if (!byId.has(found.connector.id)) byId.set(found.connector.id, found);
     }
     return byId;
   })();
@@ -140,15 +145,8 @@ function declaredIds(dir: string): string[] | undefined {
 async function findDeclared(id: string): Promise<FoundConnector | undefined> {
   for (const [name, dir] of candidatePackages()) {
     if (!declaredIds(dir)?.includes(id)) continue;
-    const entry = entryOf(dir);
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-    } catch (e) {
-      throw new UserError(`cannot load connector package ${name}: ${(e as Error).message}`);
-    }
-    const hit = connectorsIn(mod).find((c) => c.connector.id === id);
-    if (hit) return { ...hit, packageName: name, version: versionOf(entry), entry };
+    const hit = (await loadConnectors(name, entryOf(dir))).find((c) => c.connector.id === id);
+    if (hit) return hit;
   }
   return undefined;
 }

@@ -136,4 +136,40 @@ describe('JSONPath with Jayway semantics', () => {
   it('compiles once and caches', () => {
     expect(compileJsonPath('$..email')).toBe(compileJsonPath('$..email'));
   });
+
+  it('a scan from the root to a property (folded walk) matches the general walk exactly', () => {
+    // `$[?(1 == 1)]..x` reaches the same scan through a filter on the root object, which takes the
+    // general walk; `$..x` takes the folded one. Random documents with the awkward cases: repeated
+    // and nested names, integer-like keys (kept order), `__proto__`, deleted keys, nested arrays.
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = ['a', 'b', 'id', 'login', '1', '__proto__'];
+    const value = (depth: number): string => {
+      const r = rand(depth > 3 ? 3 : 6);
+      if (r === 0) return String(rand(100));
+      if (r === 1) return `"s${rand(9)}"`;
+      if (r === 2) return 'null';
+      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
+      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
+      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
+    };
+    const paths = ['a', 'id', '__proto__', "['a','id']", "['a','b'].id", "['login','1'].a", 'a[*]', 'a.id', 'b..id', '1'];
+    for (let n = 0; n < 300; n++) {
+      const json = `{"a":${value(1)},"b":${value(1)},"c":${value(0)}}`;
+      for (const p of paths) {
+        const folded = compileJsonPath(`$..${p}`);
+        const general = compileJsonPath(`$[?(1 == 1)]..${p}`);
+        expect(folded.read(parseJson(json)).map((v) => writeJson(v)), `${p} in ${json}`).toEqual(general.read(parseJson(json)).map((v) => writeJson(v)));
+        const [x, y] = [parseJson(json), parseJson(json)];
+        compileJsonPath('$.c.a').delete(x);
+        compileJsonPath('$.c.a').delete(y);
+        folded.map(x, mark);
+        general.map(y, mark);
+        expect(writeJson(x), `${p} in ${json}`).toBe(writeJson(y));
+      }
+    }
+  });
 });

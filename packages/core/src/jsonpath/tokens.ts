@@ -268,8 +268,19 @@ export class ScanToken extends PathToken {
   fragment(): string {
     return '..';
   }
+  /** For a scan from the root to a property token (`$..name`, `$..['a','b'].c`), that token. */
+  private rootPropertyScan: PropertyToken | null | undefined;
+
   evaluate(parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
     const pt = this.next as PathToken;
+    if (this.rootPropertyScan === undefined) {
+      // (tokens are linked after construction, so this is decided on first use)
+      this.rootPropertyScan = this.prev instanceof RootToken && pt instanceof PropertyToken ? pt : null;
+    }
+    if (this.rootPropertyScan !== null && !ctx.requireProperties) {
+      scanForProperty(this.rootPropertyScan, parent, at, model, ctx);
+      return;
+    }
     this.walk(pt, parent, at, model, ctx, scanPredicate(pt, ctx));
   }
 
@@ -311,6 +322,51 @@ export class ScanToken extends PathToken {
         const value = model[key] as JsonValue;
         if (typeof value === 'object' && value !== null) this.walk(pt, model, key, value, ctx, pred);
       }
+    }
+  }
+}
+
+/**
+ * The deep scan of {@link ScanToken.walk} when it starts at the root and looks for a property
+ * token, the commonest rule (`$..email`), with the predicate and token calls folded in. Same
+ * visits in the same order: arrays are only descended (a property token never matches one, so no
+ * upstream index is ever set), and an object is handed to the token when it holds the names the
+ * token needs (all of them when it is definite; any, as a token missing them all yields nothing).
+ */
+function scanForProperty(pt: PropertyToken, parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
+  if (isArray(model)) {
+    for (let i = 0; i < model.length; i++) {
+      const value = model[i] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, i, value, ctx);
+    }
+    return;
+  }
+  if (!isMap(model)) return;
+  const names = pt.names;
+  if (names.length === 1) {
+    const name = names[0] as string;
+    if (hasKey(model, name)) {
+      // a single-name leaf is collected here; anything else goes on through the token
+      if (pt.next === null) {
+        if (ctx.forUpdate) ctx.refs.push({ kind: 'property', parent: model, key: name });
+        else ctx.values.push(model[name] as JsonValue);
+      } else pt.evaluate(parent, at, model, ctx);
+    }
+  } else {
+    const all = pt.isTokenDefinite();
+    let found = 0;
+    for (let i = 0; i < names.length; i++) if (hasKey(model, names[i] as string)) found++;
+    if (all ? found === names.length : found > 0) pt.evaluate(parent, at, model, ctx);
+  }
+  if (hasKeyOrder(model)) {
+    for (const key of keysOf(model)) {
+      const value = model[key] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
+    }
+  } else {
+    for (const key in model) {
+      const value = model[key] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
     }
   }
 }

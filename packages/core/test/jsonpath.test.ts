@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type JsonValue, isJsonObject, parseJson, writeJson } from '../src/json/index.js';
-import { InvalidPathError, JsonPathSyntaxError, compileJsonPath } from '../src/jsonpath/index.js';
+import { InvalidPathError, JsonPathSet, JsonPathSyntaxError, compileJsonPath } from '../src/jsonpath/index.js';
 
 const mark = (v: JsonValue): JsonValue => `X(${writeJson(v)})`;
 function mapped(path: string, json: string): string {
@@ -169,6 +169,46 @@ describe('JSONPath with Jayway semantics', () => {
         folded.map(x, mark);
         general.map(y, mark);
         expect(writeJson(x), `${p} in ${json}`).toBe(writeJson(y));
+      }
+    }
+  });
+
+  it('names-and-wildcards paths (one walk) and sets of them (walked together) do what the general evaluator does', () => {
+    // `$[?(1 == 1)].x` takes the general evaluator through a filter on the root object; for map
+    // and delete it matches what `$.x` does (a missing definite step matches nothing either way).
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = ['u', 'a', 'b', '1', '__proto__'];
+    const value = (depth: number): string => {
+      const r = rand(depth > 3 ? 3 : 6);
+      if (r === 0) return String(rand(100));
+      if (r === 1) return `"s${rand(9)}"`;
+      if (r === 2) return 'null';
+      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
+      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
+      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
+    };
+    const pool = ['u[*].a', 'u[*].b', 'u[*].a.b', 'u[*].a[*]', 'u[*].*.a', 'u[*][*].b', 'u.a', 'u.a[*].b', 'u[*].__proto__', 'u[*].1', 'a', 'a[*].u', 'u[*].a'];
+    for (let n = 0; n < 400; n++) {
+      const json = `{"u":${value(1)},"a":${value(1)}}`;
+      const picked = Array.from({ length: 1 + rand(5) }, () => pool[rand(pool.length)] as string);
+      const set = new JsonPathSet(picked.map((p) => compileJsonPath(`$.${p}`)));
+      const general = picked.map((p) => compileJsonPath(`$[?(1 == 1)].${p}`));
+      const [x, y] = [parseJson(json), parseJson(json)];
+      set.map(x, mark);
+      for (const g of general) g.map(y, mark);
+      expect(writeJson(x), `map ${picked.join(' ')} in ${json}`).toBe(writeJson(y));
+      const [d1, d2] = [parseJson(json), parseJson(json)];
+      set.delete(d1);
+      for (const g of general) g.delete(d2);
+      expect(writeJson(d1), `delete ${picked.join(' ')} in ${json}`).toBe(writeJson(d2));
+      for (const p of picked) {
+        const [s1, s2] = [parseJson(json), parseJson(json)];
+        expect(compileJsonPath(`$.${p}`).map(s1, mark), p).toBe(compileJsonPath(`$[?(1 == 1)].${p}`).map(s2, mark));
+        expect(writeJson(s1), `map ${p} in ${json}`).toBe(writeJson(s2));
       }
     }
   });

@@ -3,6 +3,7 @@ import { JavaRegexError } from '../regex/java-regex.js';
 import { JavaPattern } from '../regex/pattern.js';
 import { type FilterExpr, type FilterPath, type Operand, type RelOp, filterPredicate, numberNode } from './filter.js';
 import { type PathRef, convertRef, deleteRef, sortRefs } from './refs.js';
+import { type PlanStep, type SimpleStep, deletableSimply, deleteGroup, deleteSimple, mapGroup, mapSimple, planPaths, simpleSteps } from './simple.js';
 import {
   ArrayIndexToken,
   ArraySliceToken,
@@ -36,6 +37,8 @@ export class JsonPath implements FilterPath {
   readonly definite: boolean;
   readonly isRoot: boolean;
   private readonly tailPrevFragment: string;
+  /** Names and wildcards only: map and delete take the one-walk route of simple.ts. */
+  readonly simple: readonly SimpleStep[] | null;
 
   constructor(
     readonly source: string,
@@ -52,6 +55,7 @@ export class JsonPath implements FilterPath {
     this.definite = definite;
     this.isRoot = root.symbol === '$';
     this.tailPrevFragment = last.prev ? last.prev.fragment() : '';
+    this.simple = simpleSteps(root);
   }
 
   private run(doc: JsonValue, root: JsonValue, forUpdate: boolean, requireProperties: boolean): EvalContext {
@@ -101,6 +105,7 @@ export class JsonPath implements FilterPath {
 
   /** Replaces every match with `f(match)`; returns the number of references updated. */
   map(doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
+    if (this.simple) return mapSimple(this.simple, doc, f);
     const refs = this.refs(doc);
     for (const r of refs) convertRef(r, f);
     return refs.length;
@@ -108,6 +113,7 @@ export class JsonPath implements FilterPath {
 
   /** Deletes every match; returns the number of references deleted. */
   delete(doc: JsonValue): number {
+    if (this.simple && deletableSimply(this.simple)) return deleteSimple(this.simple, doc);
     const refs = this.refs(doc);
     for (const r of refs) deleteRef(r);
     return refs.length;
@@ -115,6 +121,34 @@ export class JsonPath implements FilterPath {
 
   toString(): string {
     return this.source;
+  }
+}
+
+/**
+ * The paths of one transform, applied one after the other as Jayway would, except that
+ * consecutive simple paths through the same wildcard are walked together (see simple.ts).
+ */
+export class JsonPathSet {
+  private readonly mapPlan: PlanStep<JsonPath>[];
+  private readonly deletePlan: PlanStep<JsonPath>[];
+
+  constructor(readonly paths: readonly JsonPath[]) {
+    this.mapPlan = planPaths(paths, (p) => p.simple);
+    this.deletePlan = planPaths(paths, (p) => (p.simple && deletableSimply(p.simple) ? p.simple : null));
+  }
+
+  map(doc: JsonValue, f: (v: JsonValue) => JsonValue): void {
+    for (const s of this.mapPlan) {
+      if (s.group) mapGroup(s.group, doc, f);
+      else s.path.map(doc, f);
+    }
+  }
+
+  delete(doc: JsonValue): void {
+    for (const s of this.deletePlan) {
+      if (s.group) deleteGroup(s.group, doc);
+      else s.path.delete(doc);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
 import type { JsonObject, JsonValue } from '../json/value.js';
-import { type JsonPath, compileJsonPath } from '../jsonpath/index.js';
+import { type JsonPath, JsonPathSet, compileJsonPath } from '../jsonpath/index.js';
 import { formatEmail, isValidAddressList, parseAddressList } from '../pseudonym/email.js';
 import { type PseudonymizedIdentity, PseudonymizationError, Pseudonymizer } from '../pseudonym/pseudonymizer.js';
 import { javaPattern } from '../regex/pattern.js';
@@ -226,6 +226,7 @@ function compileMapFn(t: Transform): MapFn {
 /** Compiles a transform: JSONPaths and regexes once, for every document it will see. */
 export function compileTransform(t: Transform): CompiledTransform {
   const paths = t.jsonPaths.map((p) => compileJsonPath(p));
+  const set = new JsonPathSet(paths);
   const when = t.applyOnlyWhen ? compileJsonPath(t.applyOnlyWhen) : undefined;
   if (when?.definite) {
     throw new TransformError(`applyOnlyWhen '${t.applyOnlyWhen}' must be a filter (an indefinite path), not a definite path`);
@@ -237,7 +238,7 @@ export function compileTransform(t: Transform): CompiledTransform {
       paths,
       apply(doc) {
         if (!applies(doc)) return;
-        for (const p of paths) p.delete(doc);
+        set.delete(doc);
       },
     };
   }
@@ -255,7 +256,7 @@ export function compileTransform(t: Transform): CompiledTransform {
           throw new TransformError(`${t.method} failed: ${(e as Error).message}`);
         }
       };
-      for (const p of paths) p.map(doc, fn);
+      set.map(doc, fn);
     },
   };
 }

@@ -1,0 +1,186 @@
+import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, isJsonObject, keysOf, setKey } from '../json/value.js';
+import { PropertyToken, type RootToken, WildcardToken } from './tokens.js';
+
+/**
+ * Paths made only of single names and wildcards (`$.users[*].emails[*].address`), most of the
+ * rules, are applied in one walk that changes each match where it finds it, instead of collecting
+ * references, sorting them and applying them afterwards as Jayway does (and as the general
+ * evaluator in compile.ts does).
+ *
+ * Why the result is the same: every match of such a path lies the same number of steps below the
+ * root, so no match is inside another and changing one cannot change what the walk reaches later
+ * (the steps above a match are only read). Jayway's order of application (its reference sort)
+ * matters only for deleting several elements of one array, which is why a path ending in a
+ * wildcard is never deleted here. Jayway throws (no match at all) where a step is missing while
+ * every step before it was a name; here the walk just stops: the same, since such a path has only
+ * one way down and nothing matched above the break.
+ */
+
+/** A step of a simple path: a property name, or null for a wildcard. */
+export type SimpleStep = string | null;
+
+/** The steps of a path made only of single names and wildcards after its root; else null. */
+export function simpleSteps(root: RootToken): SimpleStep[] | null {
+  const steps: SimpleStep[] = [];
+  for (let t = root.next; t !== null; t = t.next) {
+    if (t instanceof WildcardToken) steps.push(null);
+    else if (t instanceof PropertyToken && t.names.length === 1) steps.push(t.names[0] as string);
+    else return null;
+  }
+  return steps.length > 0 ? steps : null;
+}
+
+/** Whether `delete` may take the one-walk route (see the module comment). */
+export const deletableSimply = (steps: readonly SimpleStep[]): boolean => steps[steps.length - 1] !== null;
+
+/** What to do at a match: it lives in `parent` at `at`. */
+type Leaf = (parent: JsonObject | JsonArray, at: string | number) => void;
+
+function mapLeaf(f: (v: JsonValue) => JsonValue): Leaf {
+  return (parent, at) => {
+    if (typeof at === 'number') {
+      (parent as JsonArray)[at] = f((parent as JsonArray)[at] as JsonValue);
+      return;
+    }
+    const o = parent as JsonObject;
+    const v = f(o[at] as JsonValue);
+    // an existing key keeps its place: plain assignment, except for `__proto__` (a setter)
+    if (at === '__proto__') setKey(o, at, v);
+    else o[at] = v;
+  };
+}
+
+// only reached for paths ending in a name (deletableSimply), so `at` is a key
+const deleteLeaf: Leaf = (parent, at) => {
+  deleteKey(parent as JsonObject, at as string);
+};
+
+/** Walks `model` from step `i`, calling `leaf` at every match. */
+function walk(steps: readonly SimpleStep[], i: number, model: JsonValue, leaf: Leaf): void {
+  const step = steps[i] as SimpleStep;
+  const last = i === steps.length - 1;
+  if (step !== null) {
+    if (!isJsonObject(model) || !hasKey(model, step)) return;
+    if (last) leaf(model, step);
+    else walk(steps, i + 1, model[step] as JsonValue, leaf);
+    return;
+  }
+  if (Array.isArray(model)) {
+    for (let k = 0; k < model.length; k++) {
+      if (last) leaf(model, k);
+      else walk(steps, i + 1, model[k] as JsonValue, leaf);
+    }
+  } else if (isJsonObject(model)) {
+    for (const key of keysOf(model)) {
+      if (last) leaf(model, key);
+      else walk(steps, i + 1, model[key] as JsonValue, leaf);
+    }
+  }
+}
+
+/** Replaces every match with `f(match)` (as `JsonPath.map`); returns how many were replaced. */
+export function mapSimple(steps: readonly SimpleStep[], doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
+  let n = 0;
+  const leaf = mapLeaf(f);
+  walk(steps, 0, doc, (parent, at) => {
+    n++;
+    leaf(parent, at);
+  });
+  return n;
+}
+
+/** Deletes every match of a path that ends in a name (deletableSimply); returns how many. */
+export function deleteSimple(steps: readonly SimpleStep[], doc: JsonValue): number {
+  let n = 0;
+  walk(steps, 0, doc, (parent, at) => {
+    n++;
+    deleteLeaf(parent, at);
+  });
+  return n;
+}
+
+/**
+ * Several simple paths of one transform that go through the same wildcard (`$.users[*].name`,
+ * `$.users[*].id`, ...), applied in one walk over that wildcard's elements: at each element, each
+ * path's remaining steps in the rule's order. A page of users is then read once, not once per
+ * path, which is most of the cost of such rules (the elements lie all over memory).
+ *
+ * Why the result is Jayway's (each path applied to the whole document, one after the other):
+ * every path of the group ends below the elements, so none changes the steps they share or which
+ * elements there are; the elements' subtrees are disjoint, so what a path does in one element
+ * cannot change another; and inside one element the paths still run in the rule's order, each
+ * seeing what the ones before it did.
+ */
+export interface PathGroup {
+  /** Names, then the wildcard. */
+  readonly prefix: readonly SimpleStep[];
+  /** What each path does below an element, in the rule's order. */
+  readonly suffixes: readonly (readonly SimpleStep[])[];
+}
+
+function walkGroup(g: PathGroup, doc: JsonValue, leaf: Leaf): void {
+  const last = g.prefix.length - 1;
+  const each = (element: JsonValue) => {
+    for (const s of g.suffixes) walk(s, 0, element, leaf);
+  };
+  let model = doc;
+  for (let i = 0; i < last; i++) {
+    const name = g.prefix[i] as string;
+    if (!isJsonObject(model) || !hasKey(model, name)) return;
+    model = model[name] as JsonValue;
+  }
+  if (Array.isArray(model)) for (let k = 0; k < model.length; k++) each(model[k] as JsonValue);
+  else if (isJsonObject(model)) for (const key of keysOf(model)) each(model[key] as JsonValue);
+}
+
+export function mapGroup(g: PathGroup, doc: JsonValue, f: (v: JsonValue) => JsonValue): void {
+  walkGroup(g, doc, mapLeaf(f));
+}
+
+/** Only for groups whose paths all end in a name (deletableSimply). */
+export function deleteGroup(g: PathGroup, doc: JsonValue): void {
+  walkGroup(g, doc, deleteLeaf);
+}
+
+/** The shared part of a simple path (its names and first wildcard), or null if it has none. */
+function prefixOf(steps: readonly SimpleStep[]): readonly SimpleStep[] | null {
+  const w = steps.indexOf(null);
+  return w < 0 || w === steps.length - 1 ? null : steps.slice(0, w + 1);
+}
+
+const samePrefix = (a: readonly SimpleStep[], b: readonly SimpleStep[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/** A path applied by itself, or a group of paths walked together. */
+export type PlanStep<P> = { readonly path: P; readonly group?: undefined } | { readonly group: PathGroup; readonly path?: undefined };
+
+/**
+ * Groups consecutive paths (only consecutive ones, so the order between groups is the rule's)
+ * that share their names-and-first-wildcard part. `stepsOf` gives a path's steps when it may be
+ * grouped, else null.
+ */
+export function planPaths<P>(paths: readonly P[], stepsOf: (p: P) => readonly SimpleStep[] | null): PlanStep<P>[] {
+  const plan: PlanStep<P>[] = [];
+  let i = 0;
+  while (i < paths.length) {
+    const steps = stepsOf(paths[i] as P);
+    const prefix = steps ? prefixOf(steps) : null;
+    if (steps && prefix) {
+      const suffixes = [steps.slice(prefix.length)];
+      let j = i + 1;
+      for (; j < paths.length; j++) {
+        const s = stepsOf(paths[j] as P);
+        const p = s ? prefixOf(s) : null;
+        if (!s || !p || !samePrefix(p, prefix)) break;
+        suffixes.push(s.slice(prefix.length));
+      }
+      if (suffixes.length > 1) {
+        plan.push({ group: { prefix, suffixes } });
+        i = j;
+        continue;
+      }
+    }
+    plan.push({ path: paths[i] as P });
+    i++;
+  }
+  return plan;
+}

@@ -4,8 +4,10 @@ import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, set
 export type PathRef =
   | { kind: 'root' }
   | { kind: 'property'; parent: JsonObject; key: string }
-  | { kind: 'properties'; parent: JsonObject; keys: string[] }
+  | { kind: 'properties'; parent: JsonObject; keys: readonly string[] }
   | { kind: 'index'; parent: JsonArray; index: number };
+
+type IndexRef = Extract<PathRef, { kind: 'index' }>;
 
 export class JsonPathModificationError extends Error {
   override readonly name = 'JsonPathModificationError';
@@ -33,13 +35,17 @@ export function sortRefs(refs: PathRef[]): PathRef[] {
   // Commonly every reference is to the same key (`$.users[*].email`): already in order.
   const first = refs[0];
   if (first?.kind === 'property' && refs.every((r) => r.kind === 'property' && r.key === first.key)) return refs;
-  return refs.sort((a, b) => {
+  if (refs.every((r) => r.kind === 'index')) return refs.sort((a, b) => (b as IndexRef).index - (a as IndexRef).index);
+  // each accessor made once, not once per comparison (a multi-name reference joins its names)
+  const keyed = refs.map((ref) => ({ ref, accessor: accessor(ref) }));
+  keyed.sort((x, y) => {
+    const a = x.ref;
+    const b = y.ref;
     if (a.kind === 'index' && b.kind === 'index') return b.index - a.index;
-    if (a.kind === 'property' && b.kind === 'property') return a.key < b.key ? 1 : a.key > b.key ? -1 : 0;
-    const x = accessor(a);
-    const y = accessor(b);
-    return x < y ? 1 : x > y ? -1 : 0;
+    return x.accessor < y.accessor ? 1 : x.accessor > y.accessor ? -1 : 0;
   });
+  for (let i = 0; i < refs.length; i++) refs[i] = (keyed[i] as { ref: PathRef }).ref;
+  return refs;
 }
 
 /** Replaces the referenced value(s) with `f(value)`. */

@@ -92,13 +92,17 @@ export abstract class PathToken {
 
   /** Several names as the leaf: one merged result whose reference covers every name. */
   protected handleMergedProperties(model: JsonObject, names: readonly string[], ctx: EvalContext): void {
-    const merged: JsonObject = {};
-    for (const name of names) {
-      if (hasKey(model, name)) setKey(merged, name, model[name] as JsonValue);
-      else if (ctx.requireProperties) throw new PathNotFound(`missing property ['${name}']`);
+    if (ctx.requireProperties) {
+      for (const name of names) if (!hasKey(model, name)) throw new PathNotFound(`missing property ['${name}']`);
     }
-    if (ctx.forUpdate) ctx.refs.push({ kind: 'properties', parent: model, keys: [...names] });
-    else ctx.values.push(merged);
+    if (ctx.forUpdate) {
+      // the token's own (never changed) list: references only read it
+      ctx.refs.push({ kind: 'properties', parent: model, keys: names });
+      return;
+    }
+    const merged: JsonObject = {};
+    for (const name of names) if (hasKey(model, name)) setKey(merged, name, model[name] as JsonValue);
+    ctx.values.push(merged);
   }
 
   protected handleArrayIndex(model: JsonArray, index: number, ctx: EvalContext): void {

@@ -3,7 +3,20 @@ import { JavaRegexError } from '../regex/java-regex.js';
 import { JavaPattern } from '../regex/pattern.js';
 import { type FilterExpr, type FilterPath, type Operand, type RelOp, filterPredicate, numberNode } from './filter.js';
 import { type PathRef, convertRef, deleteRef, sortRefs } from './refs.js';
-import { type PlanStep, type SimpleStep, deletableSimply, deleteGroup, deleteSimple, mapGroup, mapSimple, planPaths, simpleSteps } from './simple.js';
+import {
+  type PlanStep,
+  type SimpleStep,
+  deletableSimply,
+  deleteGroup,
+  deleteScan,
+  deleteSimple,
+  mapGroup,
+  mapScan,
+  mapSimple,
+  planPaths,
+  scanLeafName,
+  simpleSteps,
+} from './simple.js';
 import {
   ArrayIndexToken,
   ArraySliceToken,
@@ -39,6 +52,8 @@ export class JsonPath implements FilterPath {
   private readonly tailPrevFragment: string;
   /** Names and wildcards only: map and delete take the one-walk route of simple.ts. */
   readonly simple: readonly SimpleStep[] | null;
+  /** The name of `$..name`: map and delete apply where they find (simple.ts). */
+  private readonly scanName: string | null;
 
   constructor(
     readonly source: string,
@@ -56,6 +71,7 @@ export class JsonPath implements FilterPath {
     this.isRoot = root.symbol === '$';
     this.tailPrevFragment = last.prev ? last.prev.fragment() : '';
     this.simple = simpleSteps(root);
+    this.scanName = scanLeafName(root);
   }
 
   private run(doc: JsonValue, root: JsonValue, forUpdate: boolean, requireProperties: boolean): EvalContext {
@@ -106,6 +122,7 @@ export class JsonPath implements FilterPath {
   /** Replaces every match with `f(match)`; returns the number of references updated. */
   map(doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
     if (this.simple) return mapSimple(this.simple, doc, f);
+    if (this.scanName !== null) return mapScan(this.scanName, doc, f);
     const refs = this.refs(doc);
     for (const r of refs) convertRef(r, f);
     return refs.length;
@@ -114,6 +131,7 @@ export class JsonPath implements FilterPath {
   /** Deletes every match; returns the number of references deleted. */
   delete(doc: JsonValue): number {
     if (this.simple && deletableSimply(this.simple)) return deleteSimple(this.simple, doc);
+    if (this.scanName !== null) return deleteScan(this.scanName, doc);
     const refs = this.refs(doc);
     for (const r of refs) deleteRef(r);
     return refs.length;

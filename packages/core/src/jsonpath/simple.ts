@@ -1,5 +1,5 @@
-import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, isJsonObject, keysOf, setKey } from '../json/value.js';
-import { PropertyToken, type RootToken, WildcardToken } from './tokens.js';
+import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
+import { PropertyToken, type RootToken, ScanToken, WildcardToken } from './tokens.js';
 
 /**
  * Paths made only of single names and wildcards (`$.users[*].emails[*].address`), most of the
@@ -183,4 +183,78 @@ export function planPaths<P>(paths: readonly P[], stepsOf: (p: P) => readonly Si
     i++;
   }
   return plan;
+}
+
+/**
+ * `$..name`, the commonest rule after the simple paths, applied where each match is found, in
+ * the order Jayway applies its references (document order, parent before child: references to one
+ * key are never reordered by its sort). Jayway collects every reference before changing anything,
+ * so a match inside another match is still found and changed, in the detached old value; mapping
+ * therefore goes on down the old value (the function sees exactly the calls it would), while a
+ * delete does not need to (nothing below a deleted value is written out or called).
+ */
+export function scanLeafName(root: RootToken): string | null {
+  const scan = root.next;
+  const leaf = scan?.next;
+  if (!(scan instanceof ScanToken) || !(leaf instanceof PropertyToken) || leaf.next !== null || leaf.names.length !== 1) return null;
+  return leaf.names[0] as string;
+}
+
+function scanApply(name: string, model: JsonValue, leaf: Leaf, descendOld: boolean): void {
+  if (Array.isArray(model)) {
+    for (let i = 0; i < model.length; i++) {
+      const v = model[i] as JsonValue;
+      if (typeof v === 'object' && v !== null) scanApply(name, v, leaf, descendOld);
+    }
+    return;
+  }
+  if (!isJsonObject(model)) return;
+  const matched = hasKey(model, name);
+  // undefined: no match here (JSON values are never undefined)
+  const old = matched ? (model[name] as JsonValue) : undefined;
+  if (matched) leaf(model, name);
+  // children in document order; under the matched key, the value as it was before the change
+  if (hasKeyOrder(model)) {
+    for (const key of keysOf(model)) scanChild(name, key, old, model, leaf, descendOld);
+  } else {
+    for (const key in model) scanChild(name, key, old, model, leaf, descendOld);
+  }
+}
+
+function scanChild(name: string, key: string, old: JsonValue | undefined, model: JsonObject, leaf: Leaf, descendOld: boolean): void {
+  let v: JsonValue;
+  if (key === name && old !== undefined) {
+    if (!descendOld) return;
+    v = old;
+  } else v = model[key] as JsonValue;
+  if (typeof v === 'object' && v !== null) scanApply(name, v, leaf, descendOld);
+}
+
+export function mapScan(name: string, doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
+  let n = 0;
+  const leaf = mapLeaf(f);
+  scanApply(
+    name,
+    doc,
+    (parent, at) => {
+      n++;
+      leaf(parent, at);
+    },
+    true,
+  );
+  return n;
+}
+
+export function deleteScan(name: string, doc: JsonValue): number {
+  let n = 0;
+  scanApply(
+    name,
+    doc,
+    (parent, at) => {
+      n++;
+      deleteLeaf(parent, at);
+    },
+    false,
+  );
+  return n;
 }

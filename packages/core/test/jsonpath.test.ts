@@ -223,4 +223,57 @@ describe('JSONPath with Jayway semantics', () => {
       }
     }
   });
+
+  it('deep scans sharing one walk (redact, pseudonymize) give what they give one after the other', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = ['a', 'b', 'c', '1', '__proto__'];
+    const value = (depth: number): string => {
+      const r = rand(depth > 3 ? 3 : 6);
+      if (r === 0) return String(rand(100));
+      if (r === 1) return `"s${rand(9)}"`;
+      if (r === 2) return 'null';
+      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
+      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
+      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
+    };
+    const pool = ['$..a', '$..b', "$..['a','b']", "$..['a','c'].b", '$..a[*].b', '$..c.a', '$..b.*.c', '$..1', '$..__proto__', '$.a', "$..['b','c']"];
+    // pseudonymization's contract for the calls: a container fails the whole transform
+    const strict = (calls: string[]) => (v: JsonValue) => {
+      calls.push(writeJson(v));
+      if (typeof v === 'object' && v !== null) throw new Error('container');
+      return mark(v);
+    };
+    const outcome = (f: () => void, doc: JsonValue) => {
+      try {
+        f();
+        return writeJson(doc);
+      } catch (e) {
+        return `threw ${(e as Error).message}`;
+      }
+    };
+    for (let n = 0; n < 600; n++) {
+      const json = `{"a":${value(1)},"b":${value(1)},"c":${value(0)}}`;
+      const picked = Array.from({ length: 2 + rand(4) }, () => pool[rand(pool.length)] as string);
+      const set = new JsonPathSet(picked.map((p) => compileJsonPath(p)), { shareScans: true });
+      const one = picked.map((p) => compileJsonPath(p.replace(/^\$/, '$[?(1 == 1)]')));
+      const [d1, d2] = [parseJson(json), parseJson(json)];
+      set.delete(d1);
+      for (const p of one) p.delete(d2);
+      expect(writeJson(d1), `delete ${picked.join(' ')} in ${json}`).toBe(writeJson(d2));
+      const calls: [string[], string[]] = [[], []];
+      const [m1, m2] = [parseJson(json), parseJson(json)];
+      const f1 = strict(calls[0]);
+      const f2 = strict(calls[1]);
+      const r1 = outcome(() => set.map(m1, f1), m1);
+      const r2 = outcome(() => {
+        for (const p of one) p.map(m2, f2);
+      }, m2);
+      expect(r1, `map ${picked.join(' ')} in ${json}`).toBe(r2);
+      expect(calls[0], `map ${picked.join(' ')} in ${json}`).toEqual(calls[1]);
+    }
+  });
 });

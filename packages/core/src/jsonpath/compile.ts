@@ -4,6 +4,7 @@ import { JavaPattern } from '../regex/pattern.js';
 import { type FilterExpr, type FilterPath, type Operand, type RelOp, filterPredicate, numberNode } from './filter.js';
 import { type PathRef, convertRef, deleteRef, sortRefs } from './refs.js';
 import {
+  type PathGroup,
   type PlanStep,
   type SimpleStep,
   deletableSimply,
@@ -28,7 +29,9 @@ import {
   RootToken,
   ScanToken,
   WildcardToken,
+  scanForProperties,
 } from './tokens.js';
+import { type ScanRunInfo, joinsRun, scanRunInfo } from './scan-run.js';
 
 /** A JSONPath that cannot be compiled (or uses something we refuse to approximate). */
 export class JsonPathSyntaxError extends Error {
@@ -54,6 +57,8 @@ export class JsonPath implements FilterPath {
   readonly simple: readonly SimpleStep[] | null;
   /** The name of `$..name`: map and delete apply where they find (simple.ts). */
   private readonly scanName: string | null;
+  /** What a deep scan reads and changes, when it may share a walk with others (scan-run.ts). */
+  readonly scanRun: ScanRunInfo | null;
 
   constructor(
     readonly source: string,
@@ -72,10 +77,16 @@ export class JsonPath implements FilterPath {
     this.tailPrevFragment = last.prev ? last.prev.fragment() : '';
     this.simple = simpleSteps(root);
     this.scanName = scanLeafName(root);
+    this.scanRun = scanRunInfo(root);
   }
 
-  private run(doc: JsonValue, root: JsonValue, forUpdate: boolean, requireProperties: boolean): EvalContext {
-    const ctx: EvalContext = {
+  /** A fresh context for collecting this path's references in `doc`. */
+  updateContext(doc: JsonValue): EvalContext {
+    return this.context(doc, true, false);
+  }
+
+  private context(root: JsonValue, forUpdate: boolean, requireProperties: boolean): EvalContext {
+    return {
       root,
       forUpdate,
       requireProperties,
@@ -84,6 +95,10 @@ export class JsonPath implements FilterPath {
       upstreamIndex: new Map(),
       tailPrevFragment: this.tailPrevFragment,
     };
+  }
+
+  private run(doc: JsonValue, root: JsonValue, forUpdate: boolean, requireProperties: boolean): EvalContext {
+    const ctx = this.context(root, forUpdate, requireProperties);
     this.root.evaluate(null, '$', doc, ctx);
     return ctx;
   }
@@ -144,30 +159,93 @@ export class JsonPath implements FilterPath {
 
 /**
  * The paths of one transform, applied one after the other as Jayway would, except that
- * consecutive simple paths through the same wildcard are walked together (see simple.ts).
+ * consecutive simple paths through the same wildcard are walked together (see simple.ts), and,
+ * when the transform allows it, consecutive deep scans that cannot affect each other share one
+ * walk (see scan-run.ts).
  */
 export class JsonPathSet {
-  private readonly mapPlan: PlanStep<JsonPath>[];
-  private readonly deletePlan: PlanStep<JsonPath>[];
+  private readonly mapPlan: SetStep[];
+  private readonly deletePlan: SetStep[];
 
-  constructor(readonly paths: readonly JsonPath[]) {
-    this.mapPlan = planPaths(paths, (p) => p.simple);
-    this.deletePlan = planPaths(paths, (p) => (p.simple && deletableSimply(p.simple) ? p.simple : null));
+  constructor(
+    readonly paths: readonly JsonPath[],
+    opts: { shareScans?: boolean } = {},
+  ) {
+    const shareScans = opts.shareScans ?? false;
+    this.mapPlan = withScanRuns(
+      planPaths(paths, (p) => p.simple),
+      shareScans,
+    );
+    this.deletePlan = withScanRuns(
+      planPaths(paths, (p) => (p.simple && deletableSimply(p.simple) ? p.simple : null)),
+      shareScans,
+    );
   }
 
   map(doc: JsonValue, f: (v: JsonValue) => JsonValue): void {
     for (const s of this.mapPlan) {
-      if (s.group) mapGroup(s.group, doc, f);
+      if (s.kind === 'group') mapGroup(s.group, doc, f);
+      else if (s.kind === 'run') for (const refs of locateRun(s.run, doc)) for (const r of sortRefs(refs)) convertRef(r, f);
       else s.path.map(doc, f);
     }
   }
 
   delete(doc: JsonValue): void {
     for (const s of this.deletePlan) {
-      if (s.group) deleteGroup(s.group, doc);
+      if (s.kind === 'group') deleteGroup(s.group, doc);
+      else if (s.kind === 'run') for (const refs of locateRun(s.run, doc)) for (const r of sortRefs(refs)) deleteRef(r);
       else s.path.delete(doc);
     }
   }
+}
+
+type SetStep =
+  | { readonly kind: 'path'; readonly path: JsonPath }
+  | { readonly kind: 'group'; readonly group: PathGroup }
+  | { readonly kind: 'run'; readonly run: readonly JsonPath[] };
+
+/** Merges consecutive single deep-scan paths into runs that share a walk (scan-run.ts). */
+function withScanRuns(plan: PlanStep<JsonPath>[], shareScans: boolean): SetStep[] {
+  const out: SetStep[] = [];
+  let run: JsonPath[] = [];
+  let infos: ScanRunInfo[] = [];
+  const flush = () => {
+    if (run.length > 1) out.push({ kind: 'run', run });
+    else if (run.length === 1) out.push({ kind: 'path', path: run[0] as JsonPath });
+    run = [];
+    infos = [];
+  };
+  for (const s of plan) {
+    if (s.group) {
+      flush();
+      out.push({ kind: 'group', group: s.group });
+      continue;
+    }
+    const info = shareScans ? s.path.scanRun : null;
+    if (!info) {
+      flush();
+      out.push({ kind: 'path', path: s.path });
+      continue;
+    }
+    if (!joinsRun(infos, info)) flush();
+    run.push(s.path);
+    infos.push(info);
+  }
+  flush();
+  return out;
+}
+
+/** Every path's references, collected in one walk of `doc` (each as its own walk would). */
+function locateRun(run: readonly JsonPath[], doc: JsonValue): PathRef[][] {
+  const ctxs = run.map((p) => p.updateContext(doc));
+  scanForProperties(
+    run.map((p) => (p.scanRun as ScanRunInfo).first),
+    ctxs,
+    null,
+    '$',
+    doc,
+  );
+  return ctxs.map((c) => c.refs);
 }
 
 const cache = new Map<string, JsonPath>();

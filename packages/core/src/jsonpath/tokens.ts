@@ -346,6 +346,22 @@ function scanForProperty(pt: PropertyToken, parent: Container | null, at: string
     return;
   }
   if (!isMap(model)) return;
+  matchPropertyAt(pt, parent, at, model, ctx);
+  if (hasKeyOrder(model)) {
+    for (const key of keysOf(model)) {
+      const value = model[key] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
+    }
+  } else {
+    for (const key in model) {
+      const value = model[key] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
+    }
+  }
+}
+
+/** What a root scan does at one object: hand it to the property token if it holds its names. */
+function matchPropertyAt(pt: PropertyToken, parent: Container | null, at: string | number, model: JsonObject, ctx: EvalContext): void {
   const names = pt.names;
   if (names.length === 1) {
     const name = names[0] as string;
@@ -362,15 +378,33 @@ function scanForProperty(pt: PropertyToken, parent: Container | null, at: string
     for (let i = 0; i < names.length; i++) if (hasKey(model, names[i] as string)) found++;
     if (all ? found === names.length : found > 0) pt.evaluate(parent, at, model, ctx);
   }
+}
+
+/**
+ * Several root scans to property tokens (`$..title`, `$..['user','owner'].login`) in one walk:
+ * each collects, in its own context, exactly the references its own walk would (same objects in
+ * the same order, on the same document). Used for runs of paths whose results cannot depend on
+ * each other (see scan-run.ts).
+ */
+export function scanForProperties(pts: readonly PropertyToken[], ctxs: readonly EvalContext[], parent: Container | null, at: string | number, model: JsonValue): void {
+  if (isArray(model)) {
+    for (let i = 0; i < model.length; i++) {
+      const value = model[i] as JsonValue;
+      if (typeof value === 'object' && value !== null) scanForProperties(pts, ctxs, model, i, value);
+    }
+    return;
+  }
+  if (!isMap(model)) return;
+  for (let k = 0; k < pts.length; k++) matchPropertyAt(pts[k] as PropertyToken, parent, at, model, ctxs[k] as EvalContext);
   if (hasKeyOrder(model)) {
     for (const key of keysOf(model)) {
       const value = model[key] as JsonValue;
-      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
+      if (typeof value === 'object' && value !== null) scanForProperties(pts, ctxs, model, key, value);
     }
   } else {
     for (const key in model) {
       const value = model[key] as JsonValue;
-      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
+      if (typeof value === 'object' && value !== null) scanForProperties(pts, ctxs, model, key, value);
     }
   }
 }

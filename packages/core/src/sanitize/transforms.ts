@@ -226,7 +226,9 @@ function compileMapFn(t: Transform): MapFn {
 /** Compiles a transform: JSONPaths and regexes once, for every document it will see. */
 export function compileTransform(t: Transform): CompiledTransform {
   const paths = t.jsonPaths.map((p) => compileJsonPath(p));
-  const set = new JsonPathSet(paths);
+  // deep scans may share walks where that cannot change what a mapping function is called on
+  // (scan-run.ts): deleting calls none, and pseudonymizing fails on any container it would replace
+  const set = new JsonPathSet(paths, { shareScans: t.method === 'redact' || t.method === 'pseudonymize' });
   const when = t.applyOnlyWhen ? compileJsonPath(t.applyOnlyWhen) : undefined;
   if (when?.definite) {
     throw new TransformError(`applyOnlyWhen '${t.applyOnlyWhen}' must be a filter (an indefinite path), not a definite path`);

@@ -7,8 +7,11 @@ export function median(xs) {
   return s[s.length >> 1];
 }
 
-/** Runs the given functions interleaved (so drift hits all alike) and returns median ms of each. */
-export function timeInterleaved(fns, { warmup = 3, runs = 15 } = {}) {
+/**
+ * Runs the given functions interleaved (so drift hits all alike) and returns median ms of each.
+ * With `samples`, every run's times too (run i of each function ran back to back).
+ */
+export function timeInterleaved(fns, { warmup = 3, runs = 15, samples: wantSamples = false } = {}) {
   const names = Object.keys(fns);
   for (let i = 0; i < warmup; i++) for (const n of names) fns[n]();
   const samples = Object.fromEntries(names.map((n) => [n, []]));
@@ -20,7 +23,16 @@ export function timeInterleaved(fns, { warmup = 3, runs = 15 } = {}) {
       samples[n].push(Number(process.hrtime.bigint() - t) / 1e6);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+  return wantSamples ? { ...medians, samples } : medians;
+}
+
+/**
+ * Median over runs of a/b, each run's pair measured back to back: on a VM whose speed drifts
+ * by tens of percent within seconds, steadier than the ratio of the two medians.
+ */
+export function medianRatio(a, b) {
+  return median(a.map((x, i) => x / b[i]));
 }
 
 export function machine() {

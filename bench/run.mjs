@@ -28,7 +28,7 @@ if (!only || only === 'sanitize') {
   recordSection(
     results,
     'sanitize',
-    `## Sanitize: API response -> sanitized response\n\n${date}, ${machine()}. Median of 15 interleaved runs; ratio = sanitize time / (JSON.parse + JSON.stringify) of the same text. Budget <= 2.0, aim <= 1.3.\n\n${table}`,
+    `## Sanitize: API response -> sanitized response\n\n${date}, ${machine()}. Times: medians of 15 interleaved runs; ratio: median over the runs of sanitize time / (JSON.parse + JSON.stringify) time of the same text, measured back to back. Budget <= 2.0, aim <= 1.3.\n\n${table}`,
   );
 }
 
@@ -46,7 +46,7 @@ if (!only || only === 'pseudonymize') {
   recordSection(
     results,
     'pseudonymize',
-    `## Pseudonymizer: pseudonyms per second\n\n${date}, ${machine()}. 200 000 distinct values, median of 21 interleaved runs; ratio = psoxy rate / raw SHA-256 rate of the same strings, against the fastest raw call (one-shot \`crypto.hash\`, base64url) and the classic \`createHash().digest()\`. A pseudonym also appends the salt, prefixes \`t~\` and, for emails, recognizes and canonicalizes the address (RFC 2822) and keeps the domain. Budget >= 0.8.\n\n${table}`,
+    `## Pseudonymizer: pseudonyms per second\n\n${date}, ${machine()}. 200 000 distinct values, medians of 21 interleaved runs; ratio: median over the runs of psoxy rate / raw SHA-256 rate of the same strings (measured back to back), against the fastest raw call (one-shot \`crypto.hash\`, base64url) and the classic \`createHash().digest()\`. A pseudonym also appends the salt, prefixes \`t~\` and, for emails, recognizes and canonicalizes the address (RFC 2822) and keeps the domain. Budget >= 0.8.\n\n${table}`,
   );
 }
 

@@ -15,6 +15,28 @@ function deleted(path: string, json: string): string {
 }
 const read = (path: string, json: string) => compileJsonPath(path).read(parseJson(json)).map((v) => writeJson(v));
 
+/**
+ * Seeded random JSON texts with the awkward cases for path evaluators: repeated and nested names,
+ * integer-like keys (kept order), `__proto__`, nested arrays. `value(depth)` is one value's text.
+ */
+function randomJson(seed: number, names: readonly string[]) {
+  let state = seed;
+  const rand = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const value = (depth: number): string => {
+    const r = rand(depth > 3 ? 3 : 6);
+    if (r === 0) return String(rand(100));
+    if (r === 1) return `"s${rand(9)}"`;
+    if (r === 2) return 'null';
+    if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
+    const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
+    return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
+  };
+  return { rand, value };
+}
+
 describe('JSONPath with Jayway semantics', () => {
   it('prepends $. to paths that do not start with $ or @', () => {
     expect(mapped('foo', '{"foo":1,"bar":2}')).toBe('{"foo":"X(1)","bar":2}');
@@ -141,21 +163,7 @@ describe('JSONPath with Jayway semantics', () => {
     // `$[?(1 == 1)]..x` reaches the same scan through a filter on the root object, which takes the
     // general walk; `$..x` takes the folded one. Random documents with the awkward cases: repeated
     // and nested names, integer-like keys (kept order), `__proto__`, deleted keys, nested arrays.
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const names = ['a', 'b', 'id', 'login', '1', '__proto__'];
-    const value = (depth: number): string => {
-      const r = rand(depth > 3 ? 3 : 6);
-      if (r === 0) return String(rand(100));
-      if (r === 1) return `"s${rand(9)}"`;
-      if (r === 2) return 'null';
-      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
-      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
-      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
-    };
+    const { value } = randomJson(42, ['a', 'b', 'id', 'login', '1', '__proto__']);
     const paths = ['a', 'id', '__proto__', "['a','id']", "['a','b'].id", "['login','1'].a", 'a[*]', 'a.id', 'b..id', '1'];
     for (let n = 0; n < 300; n++) {
       const json = `{"a":${value(1)},"b":${value(1)},"c":${value(0)}}`;
@@ -187,21 +195,7 @@ describe('JSONPath with Jayway semantics', () => {
   it('names-and-wildcards paths (one walk) and sets of them (walked together) do what the general evaluator does', () => {
     // `$[?(1 == 1)].x` takes the general evaluator through a filter on the root object; for map
     // and delete it matches what `$.x` does (a missing definite step matches nothing either way).
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const names = ['u', 'a', 'b', '1', '__proto__'];
-    const value = (depth: number): string => {
-      const r = rand(depth > 3 ? 3 : 6);
-      if (r === 0) return String(rand(100));
-      if (r === 1) return `"s${rand(9)}"`;
-      if (r === 2) return 'null';
-      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
-      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
-      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
-    };
+    const { rand, value } = randomJson(7, ['u', 'a', 'b', '1', '__proto__']);
     const pool = ['u[*].a', 'u[*].b', 'u[*].a.b', 'u[*].a[*]', 'u[*].*.a', 'u[*][*].b', 'u.a', 'u.a[*].b', 'u[*].__proto__', 'u[*].1', 'a', 'a[*].u', 'u[*].a'];
     for (let n = 0; n < 400; n++) {
       const json = `{"u":${value(1)},"a":${value(1)}}`;
@@ -225,21 +219,7 @@ describe('JSONPath with Jayway semantics', () => {
   });
 
   it('deep scans sharing one walk (redact, pseudonymize) give what they give one after the other', () => {
-    let seed = 11;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const names = ['a', 'b', 'c', '1', '__proto__'];
-    const value = (depth: number): string => {
-      const r = rand(depth > 3 ? 3 : 6);
-      if (r === 0) return String(rand(100));
-      if (r === 1) return `"s${rand(9)}"`;
-      if (r === 2) return 'null';
-      if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
-      const keys = [...new Set(Array.from({ length: rand(5) }, () => names[rand(names.length)] as string))];
-      return `{${keys.map((k) => `"${k}":${value(depth + 1)}`).join(',')}}`;
-    };
+    const { rand, value } = randomJson(11, ['a', 'b', 'c', '1', '__proto__']);
     const pool = ['$..a', '$..b', "$..['a','b']", "$..['a','c'].b", '$..a[*].b', '$..c.a', '$..b.*.c', '$..1', '$..__proto__', '$.a', "$..['b','c']"];
     // pseudonymization's contract for the calls: a container fails the whole transform
     const strict = (calls: string[]) => (v: JsonValue) => {

@@ -78,25 +78,26 @@ function walk(steps: readonly SimpleStep[], i: number, model: JsonValue, leaf: L
   }
 }
 
+/** `leaf`, counting its calls into `counter.n`. */
+function counting(leaf: Leaf, counter: { n: number }): Leaf {
+  return (parent, at) => {
+    counter.n++;
+    leaf(parent, at);
+  };
+}
+
 /** Replaces every match with `f(match)` (as `JsonPath.map`); returns how many were replaced. */
 export function mapSimple(steps: readonly SimpleStep[], doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
-  let n = 0;
-  const leaf = mapLeaf(f);
-  walk(steps, 0, doc, (parent, at) => {
-    n++;
-    leaf(parent, at);
-  });
-  return n;
+  const counter = { n: 0 };
+  walk(steps, 0, doc, counting(mapLeaf(f), counter));
+  return counter.n;
 }
 
 /** Deletes every match of a path that ends in a name (deletableSimply); returns how many. */
 export function deleteSimple(steps: readonly SimpleStep[], doc: JsonValue): number {
-  let n = 0;
-  walk(steps, 0, doc, (parent, at) => {
-    n++;
-    deleteLeaf(parent, at);
-  });
-  return n;
+  const counter = { n: 0 };
+  walk(steps, 0, doc, counting(deleteLeaf, counter));
+  return counter.n;
 }
 
 /**
@@ -231,30 +232,13 @@ function scanChild(name: string, key: string, old: JsonValue | undefined, model:
 }
 
 export function mapScan(name: string, doc: JsonValue, f: (v: JsonValue) => JsonValue): number {
-  let n = 0;
-  const leaf = mapLeaf(f);
-  scanApply(
-    name,
-    doc,
-    (parent, at) => {
-      n++;
-      leaf(parent, at);
-    },
-    true,
-  );
-  return n;
+  const counter = { n: 0 };
+  scanApply(name, doc, counting(mapLeaf(f), counter), true);
+  return counter.n;
 }
 
 export function deleteScan(name: string, doc: JsonValue): number {
-  let n = 0;
-  scanApply(
-    name,
-    doc,
-    (parent, at) => {
-      n++;
-      deleteLeaf(parent, at);
-    },
-    false,
-  );
-  return n;
+  const counter = { n: 0 };
+  scanApply(name, doc, counting(deleteLeaf, counter), false);
+  return counter.n;
 }

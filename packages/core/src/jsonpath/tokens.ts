@@ -282,7 +282,7 @@ export class ScanToken extends PathToken {
       this.rootPropertyScan = this.prev instanceof RootToken && pt instanceof PropertyToken ? pt : null;
     }
     if (this.rootPropertyScan !== null && !ctx.requireProperties) {
-      scanForProperty(this.rootPropertyScan, parent, at, model, ctx);
+      scanForProperties([this.rootPropertyScan], [ctx], parent, at, model);
       return;
     }
     this.walk(pt, parent, at, model, ctx, scanPredicate(pt, ctx));
@@ -330,36 +330,6 @@ export class ScanToken extends PathToken {
   }
 }
 
-/**
- * The deep scan of {@link ScanToken.walk} when it starts at the root and looks for a property
- * token, the commonest rule (`$..email`), with the predicate and token calls folded in. Same
- * visits in the same order: arrays are only descended (a property token never matches one, so no
- * upstream index is ever set), and an object is handed to the token when it holds the names the
- * token needs (all of them when it is definite; any, as a token missing them all yields nothing).
- */
-function scanForProperty(pt: PropertyToken, parent: Container | null, at: string | number, model: JsonValue, ctx: EvalContext): void {
-  if (isArray(model)) {
-    for (let i = 0; i < model.length; i++) {
-      const value = model[i] as JsonValue;
-      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, i, value, ctx);
-    }
-    return;
-  }
-  if (!isMap(model)) return;
-  matchPropertyAt(pt, parent, at, model, ctx);
-  if (hasKeyOrder(model)) {
-    for (const key of keysOf(model)) {
-      const value = model[key] as JsonValue;
-      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
-    }
-  } else {
-    for (const key in model) {
-      const value = model[key] as JsonValue;
-      if (typeof value === 'object' && value !== null) scanForProperty(pt, model, key, value, ctx);
-    }
-  }
-}
-
 /** What a root scan does at one object: hand it to the property token if it holds its names. */
 function matchPropertyAt(pt: PropertyToken, parent: Container | null, at: string | number, model: JsonObject, ctx: EvalContext): void {
   const names = pt.names;
@@ -381,10 +351,14 @@ function matchPropertyAt(pt: PropertyToken, parent: Container | null, at: string
 }
 
 /**
- * Several root scans to property tokens (`$..title`, `$..['user','owner'].login`) in one walk:
- * each collects, in its own context, exactly the references its own walk would (same objects in
- * the same order, on the same document). Used for runs of paths whose results cannot depend on
- * each other (see scan-run.ts).
+ * The deep scan of {@link ScanToken.walk} when it starts at the root and looks for a property
+ * token, the commonest rule (`$..email`), with the predicate and token calls folded in. Same
+ * visits in the same order: arrays are only descended (a property token never matches one, so no
+ * upstream index is ever set), and an object is handed to the token when it holds the names the
+ * token needs (all of them when it is definite; any, as a token missing them all yields nothing).
+ * Several such scans (`$..title`, `$..['user','owner'].login`) can share the walk, each
+ * collecting in its own context exactly what its own walk would: runs of paths whose results
+ * cannot depend on each other (see scan-run.ts).
  */
 export function scanForProperties(pts: readonly PropertyToken[], ctxs: readonly EvalContext[], parent: Container | null, at: string | number, model: JsonValue): void {
   if (isArray(model)) {

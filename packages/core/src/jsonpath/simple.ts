@@ -1,4 +1,4 @@
-import { type JsonArray, type JsonObject, type JsonValue, deleteKey, hasKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
+import { type JsonArray, JsonDouble, type JsonObject, type JsonValue, deleteKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
 import { PropertyToken, type RootToken, ScanToken, WildcardToken } from './tokens.js';
 
 /**
@@ -33,17 +33,17 @@ export function simpleSteps(root: RootToken): SimpleStep[] | null {
 /** Whether `delete` may take the one-walk route (see the module comment). */
 export const deletableSimply = (steps: readonly SimpleStep[]): boolean => steps[steps.length - 1] !== null;
 
-/** What to do at a match: it lives in `parent` at `at`. */
-type Leaf = (parent: JsonObject | JsonArray, at: string | number) => void;
+/** What to do at a match: `value`, which lives in `parent` at `at`. */
+type Leaf = (parent: JsonObject | JsonArray, at: string | number, value: JsonValue) => void;
 
 function mapLeaf(f: (v: JsonValue) => JsonValue): Leaf {
-  return (parent, at) => {
+  return (parent, at, value) => {
     if (typeof at === 'number') {
-      (parent as JsonArray)[at] = f((parent as JsonArray)[at] as JsonValue);
+      (parent as JsonArray)[at] = f(value);
       return;
     }
     const o = parent as JsonObject;
-    const v = f(o[at] as JsonValue);
+    const v = f(value);
     // an existing key keeps its place: plain assignment, except for `__proto__` (a setter)
     if (at === '__proto__') setKey(o, at, v);
     else o[at] = v;
@@ -60,29 +60,42 @@ function walk(steps: readonly SimpleStep[], i: number, model: JsonValue, leaf: L
   const step = steps[i] as SimpleStep;
   const last = i === steps.length - 1;
   if (step !== null) {
-    if (!isJsonObject(model) || !hasKey(model, step)) return;
-    if (last) leaf(model, step);
-    else walk(steps, i + 1, model[step] as JsonValue, leaf);
+    const v = valueAt(model, step);
+    if (v === undefined) return;
+    if (last) leaf(model as JsonObject, step, v);
+    else walk(steps, i + 1, v, leaf);
     return;
   }
   if (Array.isArray(model)) {
     for (let k = 0; k < model.length; k++) {
-      if (last) leaf(model, k);
+      if (last) leaf(model, k, model[k] as JsonValue);
       else walk(steps, i + 1, model[k] as JsonValue, leaf);
     }
   } else if (isJsonObject(model)) {
     for (const key of keysOf(model)) {
-      if (last) leaf(model, key);
+      if (last) leaf(model, key, model[key] as JsonValue);
       else walk(steps, i + 1, model[key] as JsonValue, leaf);
     }
   }
 }
 
+/**
+ * `model[name]` when `model` is an object holding that key, else undefined: `isJsonObject` and
+ * `getKey` with one property read instead of two (this is the walks' innermost step).
+ */
+function valueAt(model: JsonValue, name: string): JsonValue | undefined {
+  if (typeof model !== 'object' || model === null || Array.isArray(model) || model instanceof JsonDouble) return undefined;
+  const v = (model as JsonObject)[name];
+  // a JSON value is never undefined (a deleted key) nor a function (what Object.prototype has)
+  if (v === undefined || typeof v === 'function') return undefined;
+  return name === '__proto__' && !Object.hasOwn(model, name) ? undefined : v;
+}
+
 /** `leaf`, counting its calls into `counter.n`. */
 function counting(leaf: Leaf, counter: { n: number }): Leaf {
-  return (parent, at) => {
+  return (parent, at, value) => {
     counter.n++;
-    leaf(parent, at);
+    leaf(parent, at, value);
   };
 }
 
@@ -126,9 +139,9 @@ function walkGroup(g: PathGroup, doc: JsonValue, leaf: Leaf): void {
   };
   let model = doc;
   for (let i = 0; i < last; i++) {
-    const name = g.prefix[i] as string;
-    if (!isJsonObject(model) || !hasKey(model, name)) return;
-    model = model[name] as JsonValue;
+    const v = valueAt(model, g.prefix[i] as string);
+    if (v === undefined) return;
+    model = v;
   }
   if (Array.isArray(model)) for (let k = 0; k < model.length; k++) each(model[k] as JsonValue);
   else if (isJsonObject(model)) for (const key of keysOf(model)) each(model[key] as JsonValue);
@@ -210,10 +223,9 @@ function scanApply(name: string, model: JsonValue, leaf: Leaf, descendOld: boole
     return;
   }
   if (!isJsonObject(model)) return;
-  const matched = hasKey(model, name);
   // undefined: no match here (JSON values are never undefined)
-  const old = matched ? (model[name] as JsonValue) : undefined;
-  if (matched) leaf(model, name);
+  const old = valueAt(model, name);
+  if (old !== undefined) leaf(model, name, old);
   // children in document order; under the matched key, the value as it was before the change
   if (hasKeyOrder(model)) {
     for (const key of keysOf(model)) scanChild(name, key, old, model, leaf, descendOld);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type JsonValue, isJsonObject, parseJson, writeJson } from '../src/json/index.js';
-import { InvalidPathError, JsonPathSet, JsonPathSyntaxError, compileJsonPath } from '../src/jsonpath/index.js';
+import { JsonPathSet } from '../src/jsonpath/compile.js';
+import { InvalidPathError, JsonPathSyntaxError, compileJsonPath } from '../src/jsonpath/index.js';
 
 const mark = (v: JsonValue): JsonValue => `X(${writeJson(v)})`;
 function mapped(path: string, json: string): string {

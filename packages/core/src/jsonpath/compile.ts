@@ -158,7 +158,9 @@ export class JsonPath implements FilterPath {
 }
 
 /**
- * The paths of one transform, applied one after the other as Jayway would, except that
+ * Internal to the sanitizer (not exported by the package: `shareScans` is only right for the
+ * transforms named in scan-run.ts). The paths of one transform, applied one after the other as
+ * Jayway would, except that
  * consecutive simple paths through the same wildcard are walked together (see simple.ts), and,
  * when the transform allows it, consecutive deep scans that cannot affect each other share one
  * walk (see scan-run.ts).

@@ -1,7 +1,8 @@
 import { parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
 import type { JsonObject, JsonValue } from '../json/value.js';
-import { type JsonPath, JsonPathSet, compileJsonPath } from '../jsonpath/index.js';
+import { JsonPathSet } from '../jsonpath/compile.js';
+import { type JsonPath, compileJsonPath } from '../jsonpath/index.js';
 import { formatEmail, isValidAddressList, parseAddressList } from '../pseudonym/email.js';
 import { type PseudonymizedIdentity, PseudonymizationError, Pseudonymizer } from '../pseudonym/pseudonymizer.js';
 import { javaPattern } from '../regex/pattern.js';

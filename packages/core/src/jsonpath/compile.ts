@@ -158,12 +158,11 @@ export class JsonPath implements FilterPath {
 }
 
 /**
- * Internal to the sanitizer (not exported by the package: `shareScans` is only right for the
- * transforms named in scan-run.ts). The paths of one transform, applied one after the other as
- * Jayway would, except that
+ * The paths of one transform, applied one after the other as Jayway would, except that
  * consecutive simple paths through the same wildcard are walked together (see simple.ts), and,
  * when the transform allows it, consecutive deep scans that cannot affect each other share one
- * walk (see scan-run.ts).
+ * walk (see scan-run.ts). Internal to the sanitizer, not exported by the package: `shareScans`
+ * is only right for the transforms named in scan-run.ts.
  */
 export class JsonPathSet {
   private readonly mapPlan: SetStep[];

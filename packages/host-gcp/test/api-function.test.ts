@@ -87,6 +87,28 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
     }
   });
 
+  it('on Cloud Run (K_REVISION set), starts before the first request (secrets read); a failure then is answered by the request', async () => {
+    const env = { K_SERVICE: 'psoxy-early', K_REVISION: 'psoxy-early-00001-abc', TARGET_HOST: 'https://api.example.com', RULES: 'endpoints: []\n' };
+    const read = 'GET /v1/projects/test-project/secrets/psoxy_PSOXY_SALT/versions/latest:access';
+    const from = sm.calls.length;
+    createGcpApiFunction({ env, secretManager: secretManager(), log: silentLogger });
+    await expect.poll(() => sm.calls.slice(from).includes(read)).toBe(true);
+    // without K_REVISION (a local functions-framework), nothing is read until a request comes
+    const later = sm.calls.length;
+    createGcpApiFunction({ env: { ...env, K_SERVICE: 'psoxy-lazy', K_REVISION: undefined }, secretManager: secretManager(), log: silentLogger });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sm.calls.slice(later)).toEqual([]);
+    functions.http('early-broken', createGcpApiFunction({ env: { ...env, PATH_TO_SHARED_CONFIG: 'nowhere_' }, secretManager: secretManager(), log: silentLogger }));
+    const server = await serveRegistered('early-broken');
+    try {
+      const res = await fetch(`${server.url}/x`);
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { message: string }).message).toMatch(/PSOXY_SALT/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('without the salt in any namespace, says which secret is missing and where it looked', async () => {
     functions.http('nosalt', createGcpApiFunction({ env: { K_SERVICE: 'psoxy-nosalt', PATH_TO_SHARED_CONFIG: 'other_', TARGET_HOST: 'https://api.example.com', RULES: 'endpoints: []\n' }, secretManager: secretManager(), log: silentLogger }));
     const server = await serveRegistered('nosalt');

@@ -1,47 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, silentLogger } from '@psoxy/core';
-import { type FakeUpstream, startFakeUpstream } from '@psoxy/testkit';
+import type { Pseudonymizer } from '@psoxy/core';
+import { type FakeUpstream, startSampleProxy } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpEvent, type HttpResultV1, type HttpResultV2, lambdaApiHandler } from '../src/index.js';
 
 const event = (name: string): HttpEvent => JSON.parse(readFileSync(new URL(`./events/${name}.json`, import.meta.url), 'utf8'));
-const p = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
-const RULES = `
-endpoints:
-  - pathTemplate: /api/users
-    allowedMethods: [GET]
-    allowedQueryParams: [limit, cursor]
-    transforms:
-      - !<pseudonymize>
-        jsonPaths: ["$.users[*].email"]
-  - pathTemplate: /api/search
-    allowedMethods: [POST]
-    transforms:
-      - !<redact>
-        jsonPaths: ["$..name"]
-`;
-const USERS = { users: Array.from({ length: 40 }, (_, i) => ({ email: `user${i}@acme.example`, role: 'engineer'.repeat(10) })) };
-
+let p: Pseudonymizer;
 let upstream: FakeUpstream;
 let handler: ReturnType<typeof lambdaApiHandler>;
 beforeAll(async () => {
-  upstream = await startFakeUpstream([
-    { path: '/api/users', body: USERS, headers: { 'x-ratelimit-remaining': '9' } },
-    { method: 'POST', path: '/api/search', body: { results: [{ name: 'Ada', id: 1 }] } },
-  ]);
-  handler = lambdaApiHandler(
-    createProxy({
-      rules: compileRestRules(loadRestRules(RULES)),
-      pseudonymizer: p,
-      target: upstream.url,
-      allowInsecureTarget: true,
-      secrets: new MemorySecretStore({}),
-      lease: new InProcessLease(),
-      fetch: globalThis.fetch,
-      log: silentLogger,
-    }),
-  );
+  const sample = await startSampleProxy();
+  ({ upstream, pseudonymizer: p } = sample);
+  handler = lambdaApiHandler(sample.proxy);
 });
 afterAll(() => upstream.close());
 

@@ -2,51 +2,22 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import * as functions from '@google-cloud/functions-framework';
-import { InProcessLease, MemorySecretStore, Pseudonymizer, type RequestInfo, compileRestRules, createProxy, loadRestRules, silentLogger } from '@psoxy/core';
-import { type FakeUpstream, startFakeUpstream } from '@psoxy/testkit';
+import type { Pseudonymizer, RequestInfo } from '@psoxy/core';
+import { type FakeUpstream, type SAMPLE_USERS, startSampleProxy } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIp, gcpHttpFunction } from '../src/index.js';
 import { serveRegistered } from './serve.js';
 
-const p = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
-const RULES = `
-endpoints:
-  - pathTemplate: /api/users
-    allowedMethods: [GET]
-    allowedQueryParams: [limit, cursor]
-    transforms:
-      - !<pseudonymize>
-        jsonPaths: ["$.users[*].email"]
-  - pathTemplate: /api/search
-    allowedMethods: [POST]
-    transforms:
-      - !<redact>
-        jsonPaths: ["$..name"]
-`;
-const USERS = { users: Array.from({ length: 40 }, (_, i) => ({ email: `user${i}@acme.example`, role: 'engineer'.repeat(10) })) };
-
+let p: Pseudonymizer;
 let upstream: FakeUpstream;
 let api: { url: string; close(): Promise<void> };
 let echo: { url: string; close(): Promise<void> };
 const seen: { request: Request; info: RequestInfo | undefined; body: string }[] = [];
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream([
-    { path: '/api/users', body: USERS, headers: { 'x-ratelimit-remaining': '9' } },
-    { method: 'POST', path: '/api/search', body: { results: [{ name: 'Ada', id: 1 }] } },
-  ]);
-  const proxy = createProxy({
-    rules: compileRestRules(loadRestRules(RULES)),
-    pseudonymizer: p,
-    target: upstream.url,
-    allowInsecureTarget: true,
-    secrets: new MemorySecretStore({}),
-    lease: new InProcessLease(),
-    fetch: globalThis.fetch,
-    log: silentLogger,
-    source: 'test',
-    functionName: 'psoxy-test',
-  });
+  const sample = await startSampleProxy({ source: 'test', functionName: 'psoxy-test' });
+  ({ upstream, pseudonymizer: p } = sample);
+  const proxy = sample.proxy;
   functions.http('psoxy-api', gcpHttpFunction(proxy));
   // a handler that shows what the adapter handed over, and answers with two cookies
   functions.http(
@@ -88,7 +59,7 @@ describe('gcpHttpFunction under functions-framework', () => {
     const res = await fetch(`${api.url}/api/users?limit=1&cursor=${cursor}`, { headers: { 'accept-encoding': 'identity' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-ratelimit-remaining')).toBe('9');
-    const body = (await res.json()) as typeof USERS;
+    const body = (await res.json()) as typeof SAMPLE_USERS;
     expect(body.users[0]?.email).toMatch(/^t~[\w-]{43}@acme\.example$/);
     const sent = upstream.requests.at(-1);
     expect(sent?.target).toBe('/api/users?limit=1&cursor=next-page');
@@ -114,7 +85,7 @@ describe('gcpHttpFunction under functions-framework', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(Number(res.headers['content-length'])).toBe(res.body.length);
-    expect((JSON.parse(gunzipSync(res.body).toString()) as typeof USERS).users).toHaveLength(40);
+    expect((JSON.parse(gunzipSync(res.body).toString()) as typeof SAMPLE_USERS).users).toHaveLength(40);
   });
 
   it('blocks what the rules do not allow, before calling the source', async () => {

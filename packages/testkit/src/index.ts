@@ -13,3 +13,4 @@ export { runPsoxyCases, checkReadme, type PsoxyCase } from './psoxy-cases.js';
 export { startFakeSsm, type FakeSsm } from './fake-ssm.js';
 export { startFakeSecretManager, type FakeSecretManager, type FakeSecret, type FakeVersion } from './fake-secret-manager.js';
 export { startFakeGcs, type FakeGcs, type FakeObject, type FakeUploadSession } from './fake-gcs.js';
+export { startSampleProxy, SAMPLE_RULES, SAMPLE_USERS, type SampleProxy } from './sample-proxy.js';

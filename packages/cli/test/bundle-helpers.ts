@@ -36,3 +36,17 @@ export function unzipInto(out: string, zip: string, dir: string): string {
   for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(out, zip))))) writeFileSync(join(dir, name), bytes);
   return dir;
 }
+
+/** The files of a zip in `out`, by name. */
+export const zipFiles = (out: string, zip: string): Record<string, Uint8Array> => unzipSync(readFileSync(join(out, zip)));
+
+/** All the JavaScript a zip holds (the entry module and its chunks), as one text to search. */
+export function zipCode(out: string, zip: string): string {
+  return Object.entries(zipFiles(out, zip))
+    .filter(([name]) => name.endsWith('.mjs'))
+    .map(([, bytes]) => Buffer.from(bytes).toString('utf8'))
+    .join('\n');
+}
+
+/** A zip's file names, with the content-hashed chunk names (and their licence files) folded into `chunk-*`. */
+export const zipLayout = (files: Record<string, Uint8Array>): string[] => [...new Set(Object.keys(files).map((n) => n.replace(/^chunk-[A-Z0-9]+\./, 'chunk-*.')))].sort();

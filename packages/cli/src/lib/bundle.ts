@@ -169,7 +169,14 @@ export async function bundleFunction(host: Host, f: FunctionSpec, outDir: string
     minify: true,
     // licences travel with the code, in their own file
     legalComments: 'external',
-    outfile: 'index.mjs',
+    // What only some starts need (the YAML parser, for a RULES text) goes into a chunk that is
+    // read when first imported: less code for V8 to parse on every cold start (~5 ms of ~55 for
+    // a Zoom function's module load, measured).
+    splitting: true,
+    outdir: 'bundle',
+    entryNames: 'index',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -4,7 +4,8 @@ import { PSOXY_TS_VERSION } from '../proxy/handler.js';
 import type { SecretStore } from '../runtime/secrets.js';
 import type { BulkHandlerConfig, BulkTransform } from './handler.js';
 import type { RecordFormat } from './record-io.js';
-import { type BulkRules, loadBulkRules, parseAdditionalTransforms } from './rules.js';
+import { loadBulkRules, parseAdditionalTransforms } from './load.js';
+import type { BulkRules } from './rules.js';
 
 const OUTPUT_FORMATS: readonly RecordFormat[] = ['NDJSON', 'CSV', 'JSON_ARRAY'];
 

@@ -14,14 +14,12 @@ export {
   type StoredObject,
 } from './handler.js';
 export type { RecordFormat } from './record-io.js';
+export { type AdditionalTransform, loadBulkRules, parseAdditionalTransforms } from './load.js';
 export {
-  type AdditionalTransform,
   type BulkRules,
   type ColumnarRules,
   columnarRulesSchema,
   type FieldTransform,
-  loadBulkRules,
-  parseAdditionalTransforms,
   RECORD_FORMATS,
   type RecordRules,
   type RecordTransform,

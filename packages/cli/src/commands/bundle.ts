@@ -37,7 +37,7 @@ async function readConfig(path: string, explicit: boolean): Promise<BundleConfig
 export default class Bundle extends PsoxyCommand {
   static override summary = 'Build deployable function zips for AWS Lambda or Google Cloud Functions.';
 
-  static override description = `Bundles each selected connector with the host's entry point into one zip per function (esbuild: one minified ESM file, only the code the connector uses, licences in index.mjs.LEGAL.txt). The zips are reproducible: the same inputs give the same bytes, so the hash in the manifest changes only when the code does.
+  static override description = `Bundles each selected connector with the host's entry point into one zip per function (esbuild: minified ESM, only the code the connector uses: index.mjs, and chunks read on first import for what only some starts need, such as the YAML parser; licences in *.LEGAL.txt). The zips are reproducible: the same inputs give the same bytes, so the hash in the manifest changes only when the code does.
 
 --connector <id> makes an API function (the proxy in front of the connector's source). --bulk <name> makes a bucket-triggered function: with a connector's id it uses that connector's bulk rules; any other name makes a function that reads its rules from RULES at run time (e.g. --bulk hris).
 

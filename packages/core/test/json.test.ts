@@ -133,6 +133,10 @@ describe('JSON fidelity', () => {
     };
     expect(native('{"a":1,"t":"10:00:00.000Z","s":"v1.0beta 2e5x","b":123456789012345}')).toBe(true);
     expect(native('{"01":1,"4294967295":2,"_x":3}')).toBe(true);
+    // no integral number parsed, so the text's exponent-looking string need not be looked at
+    expect(native('{"note":"build 2e5, then 3E7]","ok":true}')).toBe(true);
+    expect(parseJsonDocumentsAuto('{"note":"build 2e5, then 3E7]","ok":true}').exact).toBe(false);
+    expect(parseJsonDocumentsAuto('{"note":"build 2e5, then 3E7]","n":1}').exact).toBe(true);
     for (const t of ['{"a":1.0}', '[1e5]', '1E5', '{"a":1.5E10}', '{"a":-0.0}', '{"id":12345678901234567}', '{"10":1}', '{"__proto__":1}', '{"a":1.5e-7}']) {
       expect(parseJsonDocumentsAuto(t).exact, t).toBe(true);
       const r = parseJsonDocumentsAuto(t);

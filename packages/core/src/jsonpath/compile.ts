@@ -15,7 +15,6 @@ import {
   mapScan,
   mapSimple,
   planPaths,
-  scanLeafName,
   simpleSteps,
 } from './simple.js';
 import {
@@ -76,8 +75,10 @@ export class JsonPath implements FilterPath {
     this.isRoot = root.symbol === '$';
     this.tailPrevFragment = last.prev ? last.prev.fragment() : '';
     this.simple = simpleSteps(root);
-    this.scanName = scanLeafName(root);
     this.scanRun = scanRunInfo(root);
+    // `$..name`: a scan run whose first token is a single-name leaf
+    const first = this.scanRun?.first;
+    this.scanName = first && first.next === null && first.names.length === 1 ? (first.names[0] as string) : null;
   }
 
   /** A fresh context for collecting this path's references in `doc`. */

@@ -1,5 +1,5 @@
 import { type JsonArray, JsonDouble, type JsonObject, type JsonValue, deleteKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
-import { PropertyToken, type RootToken, ScanToken, WildcardToken } from './tokens.js';
+import { PropertyToken, type RootToken, WildcardToken } from './tokens.js';
 
 /**
  * Paths made only of single names and wildcards (`$.users[*].emails[*].address`), most of the
@@ -133,18 +133,10 @@ export interface PathGroup {
 }
 
 function walkGroup(g: PathGroup, doc: JsonValue, leaf: Leaf): void {
-  const last = g.prefix.length - 1;
-  const each = (element: JsonValue) => {
+  // the shared part is walked as a path of its own, whose matches are the elements
+  walk(g.prefix, 0, doc, (_parent, _at, element) => {
     for (const s of g.suffixes) walk(s, 0, element, leaf);
-  };
-  let model = doc;
-  for (let i = 0; i < last; i++) {
-    const v = valueAt(model, g.prefix[i] as string);
-    if (v === undefined) return;
-    model = v;
-  }
-  if (Array.isArray(model)) for (let k = 0; k < model.length; k++) each(model[k] as JsonValue);
-  else if (isJsonObject(model)) for (const key of keysOf(model)) each(model[key] as JsonValue);
+  });
 }
 
 export function mapGroup(g: PathGroup, doc: JsonValue, f: (v: JsonValue) => JsonValue): void {
@@ -207,13 +199,6 @@ export function planPaths<P>(paths: readonly P[], stepsOf: (p: P) => readonly Si
  * therefore goes on down the old value (the function sees exactly the calls it would), while a
  * delete does not need to (nothing below a deleted value is written out or called).
  */
-export function scanLeafName(root: RootToken): string | null {
-  const scan = root.next;
-  const leaf = scan?.next;
-  if (!(scan instanceof ScanToken) || !(leaf instanceof PropertyToken) || leaf.next !== null || leaf.names.length !== 1) return null;
-  return leaf.names[0] as string;
-}
-
 function scanApply(name: string, model: JsonValue, leaf: Leaf, descendOld: boolean): void {
   if (Array.isArray(model)) {
     for (let i = 0; i < model.length; i++) {

@@ -48,10 +48,9 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     });
     return lambdaApiHandler(handler);
   };
-  const ready = buildOnce(build);
   // In Lambda, start during the init phase: it runs at full CPU and before the first event is
   // handed over. A failure here is answered (and retried) by that event instead.
-  if (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) ready().catch(() => undefined);
+  const ready = buildOnce(build, { startNow: env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') });
   return async (event) => {
     let serve: (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2>;
     try {

@@ -87,14 +87,11 @@ export interface GcpApiOptions {
 }
 
 /**
- * On Cloud Run (which sets `K_REVISION`; a local functions-framework does not), starts building
- * while the instance starts up, under Cloud Run's startup CPU boost, rather than on the first
- * request (as the AWS host does in Lambda's init phase). A failure here is answered, and the
- * build retried, by that request.
+ * On Cloud Run (which sets `K_REVISION`; a local functions-framework does not), a function starts
+ * building while the instance starts up, under Cloud Run's startup CPU boost, rather than on the
+ * first request (as the AWS host does in Lambda's init phase).
  */
-function startOnCloudRun(env: Env, ready: () => Promise<unknown>): void {
-  if (env.K_REVISION) ready().catch(() => undefined);
-}
+const onCloudRun = (env: Env): boolean => Boolean(env.K_REVISION);
 
 /**
  * The HTTP function of an API connector, as Psoxy deploys it on Cloud Run functions:
@@ -120,8 +117,7 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
       functionName: env.K_SERVICE,
     });
     return gcpHttpFunction(handler);
-  });
-  startOnCloudRun(env, ready);
+  }, { startNow: onCloudRun(env) });
   return async (req, res) => {
     let serve: GcpHttpFunction;
     try {
@@ -159,7 +155,6 @@ export function createGcsBulkFunction(o: GcsBulkOptions = {}): (event: GcsCloudE
     const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk' });
     const storage = o.storage ?? new GcsObjectStore({ accessToken: credentials.accessToken, endpoint: endpointFromEnv(env, 'STORAGE_EMULATOR_HOST') });
     return gcsBulkHandler(storage, config, log);
-  });
-  startOnCloudRun(env, ready);
+  }, { startNow: onCloudRun(env) });
   return async (event) => (await ready())(event);
 }

@@ -2,7 +2,6 @@ import type { Lease } from '../runtime/lease.js';
 import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
 
-/** What an auth strategy may use. Everything with I/O is passed in, never a global. */
 /**
  * The host function's own identity as an OIDC token, for sources that federate with the cloud it
  * runs in instead of holding a secret (Entra ID workload identity federation): on AWS a Cognito
@@ -14,6 +13,7 @@ export interface WorkloadIdentity {
   token(): Promise<string>;
 }
 
+/** What an auth strategy may use. Everything with I/O is passed in, never a global. */
 export interface AuthContext {
   secrets: SecretStore;
   lease: Lease;

@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
+import { expect } from 'vitest';
+import { psoxy } from './helpers.js';
 
 /** The parts of `psoxy bundle`'s manifest.json the tests read. */
 export interface Manifest {
@@ -48,5 +51,23 @@ export function zipCode(out: string, zip: string): string {
     .join('\n');
 }
 
-/** A zip's file names, with the content-hashed chunk names (and their licence files) folded into `chunk-*`. */
-export const zipLayout = (files: Record<string, Uint8Array>): string[] => [...new Set(Object.keys(files).map((n) => n.replace(/^chunk-[A-Z0-9]+\./, 'chunk-*.')))].sort();
+/**
+ * A zip's file names, with the content-hashed chunk names folded into `chunk-*.mjs`; a chunk's
+ * own licence file (there when the chunk holds code with a licence comment) is left out.
+ */
+export const zipLayout = (files: Record<string, Uint8Array>): string[] =>
+  [...new Set(Object.keys(files).map((n) => n.replace(/^chunk-[A-Z0-9]+\./, 'chunk-*.')))].filter((n) => n !== 'chunk-*.mjs.LEGAL.txt').sort();
+
+/** Runs `psoxy bundle <args>` in `cwd`; a failure fails the suite with psoxy's message. */
+export function bundleOrFail(args: string[], cwd: string): void {
+  const r = psoxy(['bundle', ...args], { cwd });
+  if (r.code !== 0) throw new Error(`psoxy bundle failed: ${r.stderr}`);
+}
+
+/** The files of `f`'s zip in `out`, after checking the zip is the size and SHA-256 the manifest gives. */
+export function manifestZip(out: string, f: Manifest['functions'][number]): Record<string, Uint8Array> {
+  const zip = readFileSync(join(out, f.zip));
+  expect(f.bytes).toBe(zip.length);
+  expect(f.sha256).toBe(createHash('sha256').update(zip).digest('base64'));
+  return unzipSync(zip);
+}

@@ -155,7 +155,7 @@ describe('psoxy bundle --host gcp', () => {
     for (const f of m.functions) {
       const files = manifestZip(out, f);
       expect(f.handler).toBe('handler');
-      expect(zipLayout(files)).toEqual(['chunk-*.mjs', 'index.mjs', 'index.mjs.LEGAL.txt', 'package.json']);
+      expect(zipLayout(files)).toEqual(['chunk-*.mjs', 'index.mjs', 'package.json']);
       const pkg = JSON.parse(Buffer.from(files['package.json'] as Uint8Array).toString('utf8'));
       expect(pkg).toMatchObject({ type: 'module', main: 'index.mjs', dependencies: { '@google-cloud/functions-framework': cliPkg.devDependencies['@google-cloud/functions-framework'] } });
       // the framework stays outside the bundle: the runtime installs it, and one registry must serve both

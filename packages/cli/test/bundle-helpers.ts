@@ -52,11 +52,11 @@ export function zipCode(out: string, zip: string): string {
 }
 
 /**
- * A zip's file names, with the content-hashed chunk names folded into `chunk-*.mjs`; a chunk's
- * own licence file (there when the chunk holds code with a licence comment) is left out.
+ * A zip's file names, with the content-hashed chunk names folded into `chunk-*.mjs`; licence files
+ * (`<module>.LEGAL.txt`, there when the module holds code with a licence comment) are left out.
  */
 export const zipLayout = (files: Record<string, Uint8Array>): string[] =>
-  [...new Set(Object.keys(files).map((n) => n.replace(/^chunk-[A-Z0-9]+\./, 'chunk-*.')))].filter((n) => n !== 'chunk-*.mjs.LEGAL.txt').sort();
+  [...new Set(Object.keys(files).map((n) => n.replace(/^chunk-[A-Z0-9]+\./, 'chunk-*.')))].filter((n) => !n.endsWith('.LEGAL.txt')).sort();
 
 /** Runs `psoxy bundle <args>` in `cwd`; a failure fails the suite with psoxy's message. */
 export function bundleOrFail(args: string[], cwd: string): void {

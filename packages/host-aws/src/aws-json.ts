@@ -1,5 +1,5 @@
 import { ConfigError } from '@psoxy/core';
-import { AwsV4Signer } from 'aws4fetch';
+import { type AwsCredentials, signV4 } from './sigv4.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,11 +15,7 @@ export class AwsServiceError extends Error {
   }
 }
 
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
+export type { AwsCredentials } from './sigv4.js';
 
 /** The JSON 1.1 services the hosts call: SSM Parameter Store, Secrets Manager, Cognito identity pools. */
 const SERVICES = {
@@ -41,6 +37,8 @@ export interface AwsJsonClientOptions {
   timeoutMs?: number;
   /** Attempts for throttling, 5xx and network failures (default 3), with jittered backoff. */
   attempts?: number;
+  /** Milliseconds since the epoch, for the signature's date (default `Date.now`). */
+  clock?: () => number;
 }
 
 const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerError|ServiceUnavailable/;
@@ -50,8 +48,8 @@ const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerEr
  * the few SSM, Secrets Manager and Cognito operations a psoxy function makes. Written here instead of
  * using the AWS SDK's clients because our need differs: an API function's cold start has a
  * 250 ms budget, and the SDK's SSM client alone adds ~370 KB of code, ~70 ms to load and ~35 ms
- * to its first call on a small machine. Signing is aws4fetch's (a maintained SigV4 library on
- * WebCrypto); credentials come from the environment, where Lambda puts the function role's.
+ * to its first call on a small machine. Signing is {@link signV4}; credentials come from the
+ * environment, where Lambda puts the function role's.
  */
 export class AwsJsonClient {
   readonly service: keyof typeof SERVICES;
@@ -61,7 +59,7 @@ export class AwsJsonClient {
   private readonly fetch: typeof fetch;
   private credentials: AwsCredentials | undefined;
   /** Derived signing keys (four chained HMACs each), reused until the date or credentials change. */
-  private readonly signingKeys = new Map<string, ArrayBuffer>();
+  private readonly signingKeys = new Map<string, Buffer>();
 
   constructor(private readonly opts: AwsJsonClientOptions) {
     this.service = opts.service;
@@ -99,20 +97,21 @@ export class AwsJsonClient {
   }
 
   private async attempt<T>(operation: string, input: object): Promise<T> {
-    const signed = await new AwsV4Signer({
+    const url = `${this.endpoint}/`;
+    const body = JSON.stringify(input);
+    const headers = signV4(
+      { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${SERVICES[this.service].target}.${operation}` }, body },
+      this.creds(),
+      { service: this.service, region: this.region },
+      new Date(this.opts.clock?.() ?? Date.now()),
+      this.signingKeys,
+    );
+    // `host` is the fetch implementation's to set (it is the URL's, which was signed)
+    const { host: _host, ...sent } = headers;
+    const res = await this.fetch(url, {
       method: 'POST',
-      url: `${this.endpoint}/`,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${SERVICES[this.service].target}.${operation}` },
-      body: JSON.stringify(input),
-      ...this.creds(),
-      service: this.service,
-      region: this.region,
-      cache: this.signingKeys,
-    }).sign();
-    const res = await this.fetch(signed.url.toString(), {
-      method: 'POST',
-      headers: signed.headers,
-      body: signed.body as string,
+      headers: sent,
+      body,
       // a signed request goes to the endpoint or nowhere
       redirect: 'manual',
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),

@@ -1,8 +1,10 @@
 import { Pseudonymizer } from '@psoxy/core';
 import { type FakeUpstream, type TokenEndpoint, redirectingFetch, rsaKeyPair, startConnectorProxy, startFakeUpstream, startTokenEndpoint, verifyJwt } from '@psoxy/testkit';
+import { JWT } from 'google-auth-library';
 import { google } from 'googleapis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GOOGLE_TOKEN_URL, gcal, gdirectory } from '../src/index.js';
+import { googleAssertion } from '../src/auth.js';
+import { GOOGLE_TOKEN_URL, gcal, gdirectory, parseServiceAccountKey } from '../src/index.js';
 
 const keys = rsaKeyPair();
 const CLIENT_EMAIL = 'psoxy-gcal@acme-project.iam.gserviceaccount.com';
@@ -27,12 +29,12 @@ interface Issued {
 }
 
 /** A Google token endpoint: checks the JWT grant like Google does, issues tokens per subject. */
-async function googleTokenEndpoint(opts: { expiresIn?: number; refuse?: string } = {}): Promise<TokenEndpoint & { issued: Issued[] }> {
+async function googleTokenEndpoint(opts: { expiresIn?: number; refuse?: string; clock?: () => number } = {}): Promise<TokenEndpoint & { issued: Issued[] }> {
   const issued: Issued[] = [];
   const endpoint = await startTokenEndpoint((req) => {
     if (opts.refuse) return { status: 400, body: { error: opts.refuse, error_description: 'Not a valid email or user ID.' } };
     if (req.form.get('grant_type') !== GRANT) throw new Error(`grant_type ${req.form.get('grant_type')}`);
-    const { header, claims } = verifyJwt(req.form.get('assertion') ?? '', keys.publicKey);
+    const { header, claims } = verifyJwt(req.form.get('assertion') ?? '', keys.publicKey, opts.clock?.());
     if (claims.iss !== CLIENT_EMAIL) throw new Error(`iss ${String(claims.iss)}`);
     if (claims.aud !== GOOGLE_TOKEN_URL) throw new Error(`aud ${String(claims.aud)}`);
     if (header.kid !== undefined && header.kid !== 'a1b2c3d4e5') throw new Error(`kid ${String(header.kid)}`);
@@ -50,14 +52,17 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
-async function setup(o: { routes?: Parameters<typeof startFakeUpstream>[0]; token?: Parameters<typeof googleTokenEndpoint>[0]; key?: (tokenUrl: string) => string; connector?: typeof gcal; settings?: Record<string, string> } = {}) {
-  const tokens = await googleTokenEndpoint(o.token);
+async function setup(
+  o: { routes?: Parameters<typeof startFakeUpstream>[0]; token?: Parameters<typeof googleTokenEndpoint>[0]; key?: (tokenUrl: string) => string; connector?: typeof gcal; settings?: Record<string, string>; clock?: () => number } = {},
+) {
+  const tokens = await googleTokenEndpoint({ ...o.token, ...(o.clock ? { clock: o.clock } : {}) });
   const upstream: FakeUpstream = await startFakeUpstream(o.routes ?? [eventsRoute()]);
   const proxy = await startConnectorProxy({
     connector: o.connector ?? gcal,
     target: upstream.url,
     secrets: { SERVICE_ACCOUNT_KEY: o.key ? o.key(tokens.tokenUrl) : serviceAccountKey(tokens.tokenUrl) },
     config: { settings: o.settings ?? {} },
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   cleanup.push(
     () => tokens.close(),
@@ -69,6 +74,33 @@ async function setup(o: { routes?: Parameters<typeof startFakeUpstream>[0]; toke
 const as = (user: string) => ({ headers: { 'x-psoxy-user-to-impersonate': user } });
 
 describe('Google service account with domain-wide delegation', () => {
+  it("makes the same assertion as Google's own client library (google-auth-library)", async () => {
+    const forms: URLSearchParams[] = [];
+    const capture: typeof fetch = async (_url, init) => {
+      forms.push(new URLSearchParams(String(init?.body)));
+      return new Response(JSON.stringify({ access_token: 'ya29.x', expires_in: 3599, token_type: 'Bearer' }), { headers: { 'content-type': 'application/json' } });
+    };
+    const key = parseServiceAccountKey(serviceAccountKey());
+    const scopes = ['https://www.googleapis.com/auth/admin.directory.user.readonly', 'https://www.googleapis.com/auth/admin.directory.group.readonly'];
+    for (const subject of ['ada@acme.example', undefined]) {
+      const client = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes, subject, transporterOptions: { fetchImplementation: capture } });
+      await client.getAccessToken();
+      const theirs = forms.pop() as URLSearchParams;
+      const decode = (jwt: string) => verifyJwt(jwt, keys.publicKey);
+      const a = decode(theirs.get('assertion') as string);
+      const b = decode(googleAssertion(key, scopes, subject, Date.now()));
+      expect(theirs.get('grant_type')).toBe(GRANT);
+      expect(a.header.alg).toBe('RS256');
+      // the key id too, as Google's Java library (Psoxy's) puts it in the header; Google accepts both
+      expect(b.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'a1b2c3d4e5' });
+      const { iat: ai, exp: ae, ...aRest } = a.claims;
+      const { iat: bi, exp: be, ...bRest } = b.claims;
+      expect(bRest).toEqual(aRest);
+      expect(Number(be) - Number(bi)).toBe(Number(ae) - Number(ai));
+      expect(Math.abs(Number(bi) - Number(ai))).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('signs a JWT grant for the impersonated user with the connector scopes, and calls the source with the token', async () => {
     const { tokens, upstream, proxy } = await setup();
     const res = await fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('ada@acme.example'));
@@ -92,11 +124,18 @@ describe('Google service account with domain-wide delegation', () => {
     expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer ya29.token-1', 'Bearer ya29.token-1', 'Bearer ya29.token-2', 'Bearer ya29.token-1']);
   });
 
-  it('gets a new token once the old one expires', async () => {
-    // google-auth-library refreshes tokens that expire within 5 minutes: a 60 s token is stale at once
-    const { tokens, proxy } = await setup({ token: { expiresIn: 60 } });
-    await fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('ada@acme.example'));
-    await fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('ada@acme.example'));
+  it('gets a new token shortly before the old one expires', async () => {
+    const clock = { now: Date.now() };
+    const { tokens, proxy } = await setup({ clock: () => clock.now });
+    const call = () => fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('ada@acme.example'));
+    expect((await call()).status).toBe(200);
+    // the token lives 3599 s; 699 s before expiry it is still used
+    clock.now += 2900_000;
+    expect((await call()).status).toBe(200);
+    expect(tokens.issued).toHaveLength(1);
+    // 9 s before expiry: inside the window (1 to 10 minutes before) where it is renewed
+    clock.now += 690_000;
+    expect((await call()).status).toBe(200);
     expect(tokens.issued.map((i) => i.token)).toEqual(['ya29.token-1', 'ya29.token-2']);
   });
 
@@ -144,12 +183,15 @@ describe('Google service account with domain-wide delegation', () => {
   });
 
   it('says "reconnect" with what to fix when Google refuses the grant', async () => {
-    const { upstream, proxy } = await setup({ token: { refuse: 'invalid_grant' }, routes: [] });
+    const { tokens, upstream, proxy } = await setup({ token: { refuse: 'invalid_grant' }, routes: [] });
     const res = await fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('nobody@acme.example'));
     expect(res.status).toBe(502);
     expect(res.headers.get('x-psoxy-error')).toBe('SOURCE_AUTH_RECONNECT_REQUIRED');
-    expect(await res.text()).toMatch(/refused the service account .*impersonating nobody@acme\.example.*domain-wide delegation to client id 104567890123456789012/);
+    expect(await res.text()).toMatch(/refused the service account .*impersonating nobody@acme\.example \(invalid_grant: Not a valid email or user ID\.\).*domain-wide delegation to client id 104567890123456789012/);
     expect(upstream.requests).toHaveLength(0);
+    // remembered for a while: more calls for that user do not hammer Google's token endpoint
+    for (let i = 0; i < 3; i++) expect((await fetch(`${proxy.url}/calendar/v3/calendars/primary/events`, as('nobody@acme.example'))).status).toBe(502);
+    expect(tokens.requests).toHaveLength(1);
   });
 
   it('explains a bad key, and a missing one', async () => {

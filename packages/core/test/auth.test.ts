@@ -93,6 +93,24 @@ describe('OAuth 2.0 client credentials (Zoom account_credentials)', () => {
     expect(tokens.hits).toHaveLength(2);
   });
 
+  it('remembers a refusal the grant explained itself (what the source admin must fix), without a retry storm', async () => {
+    const clock = { now: 1_700_000_000_000 };
+    const c = ctx(new MemorySecretStore({}), clock);
+    let grants = 0;
+    const m = new TokenManager({
+      name: 'google',
+      async grant() {
+        grants++;
+        throw new ReconnectSourceError('Google refused the service account: grant domain-wide delegation');
+      },
+    });
+    for (let i = 0; i < 5; i++) await expect(m.getToken(c)).rejects.toThrow(/grant domain-wide delegation/);
+    expect(grants).toBe(1);
+    clock.now += 600_000;
+    await expect(m.getToken(c)).rejects.toThrow(ReconnectSourceError);
+    expect(grants).toBe(2);
+  });
+
   it('reports a token endpoint failure clearly', async () => {
     const tokens = await server((_req, res) => json(res, 503, { error: 'temporarily_unavailable' }));
     const s = oauth2ClientCredentials({ name: 'x', tokenUrl: `${tokens.url}/t` });

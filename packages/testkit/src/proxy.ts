@@ -28,6 +28,8 @@ export interface ConnectorProxyOptions {
   fetch?: typeof fetch;
   salt?: string;
   encryptionKey?: string;
+  /** Milliseconds since the epoch as the proxy sees them (tokens' expiry); default `Date.now`. */
+  clock?: () => number;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<Nod
     secrets,
     lease: o.lease ?? new InProcessLease(),
     fetch: o.fetch ?? globalThis.fetch,
+    clock: o.clock,
     log: silentLogger,
     source: o.connector.id,
     allowInsecureTarget: true,

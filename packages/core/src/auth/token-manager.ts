@@ -157,12 +157,18 @@ export class TokenManager {
       try {
         granted = await this.opts.grant(ctx, { refreshToken });
       } catch (e) {
-        if (e instanceof InvalidGrantError) {
-          const err = new ReconnectSourceError(
-            `the ${this.opts.name} grant was refused (${e.message}): the source's authorization was revoked or has expired; reconnect the source and update ${this.opts.refreshTokenSecret ?? 'its credentials'}`,
-          );
-          this.failure = { error: err, until: ctx.clock() + (this.opts.reconnectBackoffMs ?? 300_000) };
-          throw err;
+        // a refused grant, or one the grant explained itself (what the source's admin must fix)
+        const refused =
+          e instanceof InvalidGrantError
+            ? new ReconnectSourceError(
+                `the ${this.opts.name} grant was refused (${e.message}): the source's authorization was revoked or has expired; reconnect the source and update ${this.opts.refreshTokenSecret ?? 'its credentials'}`,
+              )
+            : e instanceof ReconnectSourceError
+              ? e
+              : undefined;
+        if (refused) {
+          this.failure = { error: refused, until: ctx.clock() + (this.opts.reconnectBackoffMs ?? 300_000) };
+          throw refused;
         }
         throw e;
       }

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { type BulkRules, type ColumnarRules, PSEUDONYM_ENCODINGS, columnarRulesSchema, loadBulkRules } from '@psoxy/core';
+import { type BulkRules, type ColumnarRules, PSEUDONYM_ENCODINGS, RULES_PARSE, columnarRulesSchema, loadBulkRules } from '@psoxy/core';
 import { UserError } from './errors.js';
 import { readText } from './input.js';
 
@@ -26,11 +26,14 @@ export function shortcutRules(flags: { pseudonymize?: string | undefined; redact
   if (!(PSEUDONYM_ENCODINGS as readonly string[]).includes(format)) {
     throw new UserError(`unknown --format '${flags.format}': use one of ${PSEUDONYM_ENCODINGS.join(', ')}`);
   }
-  const rules: ColumnarRules = columnarRulesSchema.parse({
-    pseudonymFormat: format,
-    columnsToPseudonymize: splitColumns(flags.pseudonymize),
-    columnsToRedact: splitColumns(flags.redact),
-  });
+  const rules: ColumnarRules = columnarRulesSchema.parse(
+    {
+      pseudonymFormat: format,
+      columnsToPseudonymize: splitColumns(flags.pseudonymize),
+      columnsToRedact: splitColumns(flags.redact),
+    },
+    RULES_PARSE,
+  );
   return { kind: 'columnar', rules };
 }
 

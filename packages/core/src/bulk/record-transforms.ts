@@ -2,7 +2,7 @@ import { JsonDouble, type JsonValue, isJsonObject } from '../json/value.js';
 import { type JsonPath, compileJsonPath } from '../jsonpath/index.js';
 import { isBlank } from '../regex/strings.js';
 import { RulesError } from '../rules/errors.js';
-import { transformSchema } from '../rules/model.js';
+import { RULES_PARSE, transformSchema } from '../rules/model.js';
 import { SchemaFilterEngine } from '../sanitize/schema-filter.js';
 import { type CompiledTransform, type SanitizeContext, compileTransform } from '../sanitize/transforms.js';
 import { BoundedMemo } from './columnar.js';
@@ -71,11 +71,11 @@ function compileStep(t: RecordTransform, where: string): RecordStep {
   // tokenize and the digests are the REST transforms of the same name
   let rest: CompiledTransform;
   try {
-    if ('tokenize' in t) rest = compileTransform(transformSchema.parse({ method: 'tokenize', jsonPaths: t.tokenize }));
-    else if ('textDigest' in t) rest = compileTransform(transformSchema.parse({ method: 'textDigest', jsonPaths: t.textDigest }));
+    if ('tokenize' in t) rest = compileTransform(transformSchema.parse({ method: 'tokenize', jsonPaths: t.tokenize }, RULES_PARSE));
+    else if ('textDigest' in t) rest = compileTransform(transformSchema.parse({ method: 'textDigest', jsonPaths: t.textDigest }, RULES_PARSE));
     else {
       const k = t.textDigestKeywords;
-      rest = compileTransform(transformSchema.parse({ method: 'textDigest', jsonPaths: k.jsonPaths, keywords: k.keywords }));
+      rest = compileTransform(transformSchema.parse({ method: 'textDigest', jsonPaths: k.jsonPaths, keywords: k.keywords }, RULES_PARSE));
     }
   } catch (e) {
     throw new RulesError((e as Error).message, where);

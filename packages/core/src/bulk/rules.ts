@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { RulesError } from '../rules/errors.js';
 import { describeLocation } from '../rules/location.js';
-import { PSEUDONYM_ENCODINGS, type SchemaFilter, schemaFilterSchema } from '../rules/model.js';
+import { PSEUDONYM_ENCODINGS, RULES_PARSE, type SchemaFilter, schemaFilterSchema } from '../rules/model.js';
 
 /**
  * Bulk (file) rules, Psoxy's three kinds: `ColumnarRules` for CSV columns, `RecordRules` for
@@ -96,7 +96,7 @@ export function toBulkRules(value: unknown, source?: string, at: PropertyKey[] =
   }
   const recordKeys = 'format' in v || 'transforms' in v || 'outputSchemaFilter' in v;
   const schema = recordKeys ? recordRulesSchema : columnarRulesSchema;
-  const r = schema.safeParse(v);
+  const r = schema.safeParse(v, RULES_PARSE);
   if (!r.success) {
     const { message, path } = issueOf(r.error);
     const where = [...at, ...path].map(String).join(' > ');

@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import type { AuthStrategy } from '../auth/types.js';
 import type { BulkRules } from '../bulk/rules.js';
-import { type RestRules, isCheckedRestRules, restRulesSchema } from '../rules/model.js';
+import { RULES_PARSE, type RestRules, isCheckedRestRules, restRulesSchema } from '../rules/model.js';
 
 /** A setting or secret a connector reads, with Psoxy's name for it. */
 export interface ConnectorSetting {
@@ -97,13 +97,13 @@ const definitionSchema = z.object({
  * fails when it is loaded rather than on the first request; then freezes and brands it.
  */
 export function defineConnector(def: ConnectorDefinition): Connector {
-  const r = definitionSchema.safeParse(def);
+  const r = definitionSchema.safeParse(def, RULES_PARSE);
   if (!r.success) {
     const i = r.error.issues[0];
     throw new ConnectorDefinitionError(`connector ${JSON.stringify((def as { id?: unknown })?.id ?? '?')}: ${i?.path.join('.') || '(definition)'}: ${i?.message}`);
   }
   if (typeof def.rules !== 'function' && !isCheckedRestRules(def.rules)) {
-    const rules = restRulesSchema.safeParse(def.rules);
+    const rules = restRulesSchema.safeParse(def.rules, RULES_PARSE);
     if (!rules.success) throw new ConnectorDefinitionError(`connector ${def.id}: invalid rules: ${rules.error.issues[0]?.message}`);
   }
   const names = new Set<string>();

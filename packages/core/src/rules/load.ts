@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { LineCounter, type Node, parseDocument, isNode, type Document } from 'yaml';
 import type * as z from 'zod';
 import { RulesError } from './errors.js';
-import { TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
+import { RULES_PARSE, TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
 import { describeLocation } from './location.js';
 
 export { describeLocation };
@@ -133,7 +133,7 @@ function validateRest(p: Parsed, source: string | undefined): RestRules {
   if (kind === 'unknown') {
     throw new RulesError('not a rules document: expected a mapping with `endpoints`', undefined, source);
   }
-  const r = restRulesSchema.safeParse(p.value);
+  const r = restRulesSchema.safeParse(p.value, RULES_PARSE);
   if (!r.success) {
     const issue = r.error.issues[0] as z.core.$ZodIssue;
     let path = issue.path;

@@ -122,7 +122,7 @@ describe('psoxy serve --connector', () => {
 });
 
 describe('psoxy serve --connector (Microsoft 365)', () => {
-  it('serves msft-entra-id with MSAL client credentials from env and a secrets file', async () => {
+  it('serves msft-entra-id with Entra ID client credentials from env and a secrets file', async () => {
     const tokens = await startTokenEndpoint((req) => {
       if (req.form.get('client_secret') !== 'from-file') throw new Error('wrong secret');
       return { body: { token_type: 'Bearer', expires_in: 3599, access_token: 'graph-cli' } };

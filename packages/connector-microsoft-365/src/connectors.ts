@@ -1,5 +1,5 @@
 import { type AuthStrategy, type Connector, type ConnectorConfig, type ConnectorSetting, ConfigError, type RestRules, defineConnector } from '@psoxy/core';
-import { GRAPH_SCOPE, type MsalCredential, fileIdentityToken, gcpMetadataIdentityToken, hostIdentityToken, msalClientCredentials } from './auth.js';
+import { GRAPH_SCOPE, type EntraCredential, fileIdentityToken, gcpMetadataIdentityToken, hostIdentityToken, entraClientCredentials } from './auth.js';
 import { entraIdRules } from './rules/entra-id.js';
 import { outlookCalendarRules, outlookMailRules } from './rules/outlook.js';
 import { teamsRules } from './rules/teams.js';
@@ -35,7 +35,7 @@ const SETTINGS: ConnectorSetting[] = [
 
 const TENANT_IN_ENDPOINT = /^https:\/\/[^/]+\/([^/]+)\/oauth2\/v2\.0\/token\/?$/;
 
-/** The MSAL strategy a configuration asks for, or every problem with it at once. */
+/** The Entra ID strategy a configuration asks for, or every problem with it at once. */
 export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
   const s = config.settings;
   const problems: string[] = [];
@@ -43,7 +43,7 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
   const tenantId = s.TENANT_ID ?? (endpoint ? TENANT_IN_ENDPOINT.exec(endpoint)?.[1] : undefined);
   if (!tenantId) problems.push('TENANT_ID is required (or a REFRESH_ENDPOINT of the form https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)');
   const flow = (s.CREDENTIALS_FLOW ?? 'federated').toLowerCase();
-  let credential: MsalCredential | undefined;
+  let credential: EntraCredential | undefined;
   if (flow === 'client_secret') credential = { kind: 'secret' };
   else if (flow === 'jwt_assertion' || flow === 'certificate') credential = { kind: 'certificate' };
   else if (flow === 'federated' || flow === 'workload_identity_federation') {
@@ -59,7 +59,7 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
     } else problems.push(`FEDERATED_TOKEN_SOURCE '${source}' is not one of aws-cognito, gcp-metadata, file`);
   } else problems.push(`CREDENTIALS_FLOW '${s.CREDENTIALS_FLOW}' is not one of federated, jwt_assertion, client_secret`);
   if (problems.length > 0 || !credential || !tenantId || !s.CLIENT_ID) throw new ConfigError(problems.length > 0 ? problems : ['CLIENT_ID is required']);
-  return msalClientCredentials({ tenantId, clientId: s.CLIENT_ID, scope: s.TOKEN_SCOPE, credential, tokenEndpoint: endpoint });
+  return entraClientCredentials({ tenantId, clientId: s.CLIENT_ID, scope: s.TOKEN_SCOPE, credential, tokenEndpoint: endpoint });
 }
 
 const setup = (roles: string[], extra: string[] = []) => [

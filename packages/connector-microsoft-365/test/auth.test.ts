@@ -46,7 +46,7 @@ async function serve(settings: Record<string, string>, secrets: Record<string, s
   return { upstream, proxy };
 }
 
-describe('Entra ID client credentials (MSAL, offline)', () => {
+describe('Entra ID client credentials (only the token request leaves the proxy)', () => {
   it('client secret: one token request, cached, sent as a bearer token; no discovery calls', async () => {
     const tokens = await entraTokens((f) => expect(f.get('client_secret')).toBe('s3cret'));
     const { upstream, proxy } = await serve({ CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' }, { CLIENT_SECRET: 's3cret' });
@@ -117,14 +117,29 @@ describe('Entra ID client credentials (MSAL, offline)', () => {
     expect(tokens.issued).toHaveLength(0);
   });
 
-  it('gets a new token once the cached one is about to expire', async () => {
-    // MSAL renews tokens within 5 minutes of expiry: a 60 s token is renewed on the next call
-    const tokens = await entraTokens(undefined, undefined, 60);
-    const { upstream, proxy } = await serve({ CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' }, { CLIENT_SECRET: 's' }, [{ path: '/v1.0/users', body: USERS }]);
+  it('gets a new token shortly before the cached one expires', async () => {
+    const clock = { now: Date.now() };
+    const tokens = await entraTokens();
+    const upstream = await startFakeUpstream([{ path: '/v1.0/users', body: USERS }]);
+    const proxy = await startConnectorProxy({
+      connector: msftEntraId,
+      target: upstream.url,
+      config: { settings: { CLIENT_ID, TENANT_ID: TENANT, REFRESH_ENDPOINT: tokens.tokenUrl, CREDENTIALS_FLOW: 'client_secret' } },
+      secrets: { CLIENT_SECRET: 's' },
+      clock: () => clock.now,
+    });
+    cleanup.push(
+      () => upstream.close(),
+      () => proxy.close(),
+    );
     await fetch(`${proxy.url}/v1.0/users`);
+    // the token lives 3599 s: 699 s before expiry it is still used, 9 s before it is renewed
+    clock.now += 2900_000;
+    await fetch(`${proxy.url}/v1.0/users`);
+    clock.now += 690_000;
     await fetch(`${proxy.url}/v1.0/users`);
     expect(tokens.issued).toHaveLength(2);
-    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer eyJ0.graph-token-1', 'Bearer eyJ0.graph-token-2']);
+    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer eyJ0.graph-token-1', 'Bearer eyJ0.graph-token-1', 'Bearer eyJ0.graph-token-2']);
   });
 
   it('explains a bad certificate thumbprint or key, and a missing secret', async () => {

@@ -22,7 +22,14 @@ function pageOf(bytes) {
 }
 const bodies = { '10k': pageOf(10 * 1024), '1m': pageOf(1024 * 1024) };
 const sizes = { '10k': bodies['10k'].length, '1m': bodies['1m'].length };
-process.on('message', (m) => m === 'stop' && process.exit(0));
+// 'cpu': this process's CPU time so far (µs), so the benchmark can tell where a request's CPU goes
+process.on('message', (m) => {
+  if (m === 'stop') process.exit(0);
+  if (m === 'cpu') {
+    const u = process.cpuUsage();
+    process.send?.(u.user + u.system);
+  }
+});
 if (process.argv[2] === 'source') {
   const source = createServer((req, res) => {
   const size = /\/calendars\/(10k|1m)\//.exec(req.url ?? '')?.[1] ?? '10k';

@@ -56,6 +56,21 @@ export async function benchProxy() {
       prx.child.kill();
     },
   };
+  const cpuOf = (c) =>
+    new Promise((resolve) => {
+      c.once('message', resolve);
+      c.send('cpu');
+    });
+  /** A load round, with the CPU time each process spent per request (µs): the client (this process), the source, the proxy. */
+  const measured = async (url, concurrency, total) => {
+    const before = { client: process.cpuUsage(), source: await cpuOf(src.child), proxy: await cpuOf(prx.child) };
+    const r = await load(url, concurrency, total);
+    const c = process.cpuUsage(before.client);
+    const source = await cpuOf(src.child);
+    const proxy = await cpuOf(prx.child);
+    const n = total + Math.min(20, total); // with load()'s warm-up requests
+    return { ...r, cpu: { client: (c.user + c.system) / n, source: (source - before.source) / n, proxy: (proxy - before.proxy) / n } };
+  };
   const rows = [];
   try {
     for (const size of ['10k', '1m']) {
@@ -66,17 +81,18 @@ export async function benchProxy() {
         const direct = [];
         const proxied = [];
         for (let round = 0; round < 2; round++) {
-          direct.push(await load(`${info.source}${path}`, concurrency, total));
-          proxied.push(await load(`${info.proxy}${path}`, concurrency, total));
+          direct.push(await measured(`${info.source}${path}`, concurrency, total));
+          proxied.push(await measured(`${info.proxy}${path}`, concurrency, total));
         }
         const med = (xs, k) => xs.map((x) => x[k]).sort((a, b) => a - b)[0];
         const best = (xs, k) => Math.max(...xs.map((x) => x[k]));
+        const least = (xs, k) => Math.min(...xs.map((x) => x.cpu[k]));
         rows.push({
           size,
           bytes: info.sizes[size],
           concurrency,
-          direct: { p50: med(direct, 'p50'), p99: med(direct, 'p99'), rps: best(direct, 'rps') },
-          proxied: { p50: med(proxied, 'p50'), p99: med(proxied, 'p99'), rps: best(proxied, 'rps') },
+          direct: { p50: med(direct, 'p50'), p99: med(direct, 'p99'), rps: best(direct, 'rps'), cpu: { client: least(direct, 'client'), source: least(direct, 'source') } },
+          proxied: { p50: med(proxied, 'p50'), p99: med(proxied, 'p99'), rps: best(proxied, 'rps'), cpu: { client: least(proxied, 'client'), source: least(proxied, 'source'), proxy: least(proxied, 'proxy') } },
         });
       }
     }

@@ -53,19 +53,20 @@ if (!only || only === 'pseudonymize') {
 if (!only || only === 'proxy') {
   const rows = await benchProxy();
   const ms = (x) => `${x.toFixed(2)} ms`;
+  const us = (x) => `${Math.round(x)} µs`;
   const table = [
-    '| response | clients | direct p50 / p99 | proxied p50 / p99 | **p50 added** | direct req/s | proxied req/s | **throughput ratio** |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| response | clients | direct p50 / p99 | proxied p50 / p99 | **p50 added** | direct req/s | proxied req/s | **throughput ratio** | CPU per request: direct (client + source) | proxied (client + source + **proxy**) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.size === '10k' ? '10 KB' : '1 MB'} (${(r.bytes / 1024).toFixed(0)} KiB) | ${r.concurrency} | ${ms(r.direct.p50)} / ${ms(r.direct.p99)} | ${ms(r.proxied.p50)} / ${ms(r.proxied.p99)} | **${ms(r.proxied.p50 - r.direct.p50)}** | ${Math.round(r.direct.rps)} | ${Math.round(r.proxied.rps)} | **${fmt(r.proxied.rps / r.direct.rps)}** |`,
+        `| ${r.size === '10k' ? '10 KB' : '1 MB'} (${(r.bytes / 1024).toFixed(0)} KiB) | ${r.concurrency} | ${ms(r.direct.p50)} / ${ms(r.direct.p99)} | ${ms(r.proxied.p50)} / ${ms(r.proxied.p99)} | **${ms(r.proxied.p50 - r.direct.p50)}** | ${Math.round(r.direct.rps)} | ${Math.round(r.proxied.rps)} | **${fmt(r.proxied.rps / r.direct.rps)}** | ${us(r.direct.cpu.client)} + ${us(r.direct.cpu.source)} | ${us(r.proxied.cpu.client)} + ${us(r.proxied.cpu.source)} + **${us(r.proxied.cpu.proxy)}** |`,
     ),
   ].join('\n');
   console.log(`\nProxy overhead (budget at 10 KB: p50 added <= 2 ms, throughput >= 0.5 of direct)\n${table}`);
   recordSection(
     results,
     'proxy',
-    `## Proxy: overhead over calling the source directly\n\n${date}, ${machine()}. A loopback source (Node http) serving calendar pages, called directly and through \`psoxy\` (gcal rules: redactions, deep-scan pseudonymization, regexes) from a keep-alive client; source, proxy and clients each in their own process (on 2 cores). Alternating rounds; p50/p99 of the better round. Budget at 10 KB: p50 added <= 2 ms, throughput >= 0.5 of direct.\n\n${table}`,
+    `## Proxy: overhead over calling the source directly\n\n${date}, ${machine()}. A loopback source (Node http) serving calendar pages, called directly and through \`psoxy\` (gcal rules: redactions, deep-scan pseudonymization, regexes) from a keep-alive client; source, proxy and clients each in their own process (on 2 cores). Alternating rounds; p50/p99 of the better round; CPU time per request of each process (the least of the rounds). Budget at 10 KB: p50 added <= 2 ms, throughput >= 0.5 of direct.\n\n${table}`,
   );
 }
 

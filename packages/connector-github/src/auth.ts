@@ -1,6 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
-import { request } from '@octokit/request';
-import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TokenManager, requireSecret, withHeaders } from '@psoxy/core';
+import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TokenManager, requireSecret, signJwtRs256, withHeaders } from '@psoxy/core';
+
+/** Per token request, as core's token requests: an endpoint that hangs must not hold the proxy's request for ever. */
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /** The App's private key: PEM as downloaded (PKCS#1 or #8), or base64 of it. */
 function pem(text: string): string {
@@ -11,33 +12,69 @@ function pem(text: string): string {
   return decoded;
 }
 
+/** How early an App JWT says it was issued, for clocks a little ahead of GitHub's (as Octokit does). */
+const IAT_MARGIN_S = 30;
+/** GitHub's limit on an App JWT's life. */
+const APP_JWT_LIFETIME_S = 600;
+
+/** The JWT a GitHub App authenticates as itself with: RS256, `iss` the App, issued 30 s ago, valid 10 minutes. */
+export function githubAppJwt(appId: string, privateKeyPem: string, nowMs: number): string {
+  const iat = Math.floor(nowMs / 1000) - IAT_MARGIN_S;
+  return signJwtRs256({ iat, exp: iat + APP_JWT_LIFETIME_S, iss: appId }, privateKeyPem);
+}
+
+/** GitHub's answers when the App JWT's times disagree with its clock (those Octokit retries on). */
+const CLOCK_SKEW =
+  /'Expiration time' claim \('exp'\) is too far in the future|'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires|'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/;
+
 /**
- * A GitHub App installation token, made by @octokit/auth-app (it signs the App JWT and calls
- * `POST /app/installations/{id}/access_tokens`) through the proxy's fetch.
+ * A GitHub App installation token: the App JWT, then `POST /app/installations/{id}/access_tokens`,
+ * through the proxy's fetch. When GitHub says the JWT's times are off, it is signed again once with
+ * GitHub's clock (its `Date` header), as Octokit does. Not @octokit/auth-app: its dependencies
+ * added ~25 ms to the module load of every GitHub function's cold start (250 ms budget) for this
+ * one request; the tests check the JWT and the request against Octokit's own.
  */
 export function githubInstallationGrant(o: { apiBaseUrl: string; installationId: string }): Grant {
+  const url = `${o.apiBaseUrl.replace(/\/+$/, '')}/app/installations/${encodeURIComponent(o.installationId)}/access_tokens`;
   return async (ctx) => {
     const appId = (await requireSecret(ctx.secrets, 'CLIENT_ID')).trim();
     const privateKey = pem(await requireSecret(ctx.secrets, 'PRIVATE_KEY'));
-    const auth = createAppAuth({
-      appId,
-      privateKey,
-      installationId: o.installationId,
-      request: request.defaults({ baseUrl: o.apiBaseUrl, request: { fetch: ctx.fetch } }),
-    });
-    try {
-      const r = await auth({ type: 'installation', refresh: true });
-      return { accessToken: r.token, expiresAt: Date.parse(r.expiresAt) };
-    } catch (e) {
-      const status = (e as { status?: number }).status;
-      const message = (e as Error).message.split('\n')[0];
-      if (status === 401 || status === 403 || status === 404) {
+    let skewMs = 0;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await ctx.fetch(url, {
+          method: 'POST',
+          headers: { accept: 'application/vnd.github.v3+json', authorization: `bearer ${githubAppJwt(appId, privateKey, ctx.clock() + skewMs)}` },
+          redirect: 'error',
+          signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+        });
+      } catch (e) {
+        throw new SourceAuthError(`getting a GitHub installation token failed: ${new URL(url).host} unreachable (${(e as Error).message})`);
+      }
+      const text = await res.text();
+      let body: { token?: unknown; expires_at?: unknown; message?: unknown } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // an HTML error page from a proxy in between: the status says enough
+      }
+      const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`;
+      if (res.status === 401 && attempt === 1 && CLOCK_SKEW.test(message) && res.headers.has('date')) {
+        skewMs = Date.parse(res.headers.get('date') as string) - ctx.clock();
+        if (Number.isFinite(skewMs)) continue;
+        skewMs = 0;
+      }
+      if (res.status === 401 || res.status === 403 || res.status === 404) {
         throw new InvalidGrantError(
-          `GitHub refused the App (${status}: ${message}); check CLIENT_ID (the App's client id or numeric app id, not the installation id), PRIVATE_KEY and that the App is installed as installation ${o.installationId}`,
+          `GitHub refused the App (${res.status}: ${message}); check CLIENT_ID (the App's client id or numeric app id, not the installation id), PRIVATE_KEY and that the App is installed as installation ${o.installationId}`,
         );
       }
-      if (e instanceof SourceAuthError) throw e;
-      throw new SourceAuthError(`getting a GitHub installation token failed: ${message}`);
+      const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : Number.NaN;
+      if (!res.ok || typeof body.token !== 'string' || Number.isNaN(expiresAt)) {
+        throw new SourceAuthError(`getting a GitHub installation token failed: ${res.ok ? 'the answer has no token and expiry' : message}`);
+      }
+      return { accessToken: body.token, expiresAt };
     }
   };
 }

@@ -1,7 +1,10 @@
-import { InProcessLease, MemorySecretStore, Pseudonymizer } from '@psoxy/core';
+import { InProcessLease, MemorySecretStore, Pseudonymizer, silentLogger } from '@psoxy/core';
 import { type RecordedRequest, rsaKeyPair, startConnectorProxy, startFakeUpstream, startLoopback, verifyJwt } from '@psoxy/testkit';
+import { createAppAuth } from '@octokit/auth-app';
+import { request } from '@octokit/request';
 import { Octokit } from '@octokit/rest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { githubInstallationGrant } from '../src/auth.js';
 import { github } from '../src/index.js';
 
 const keys = rsaKeyPair();
@@ -38,7 +41,7 @@ async function githubApi(opts: { refuse?: number } = {}) {
 
 const secrets = () => new MemorySecretStore({ CLIENT_ID: 'Iv1.app-client-id', PRIVATE_KEY: Buffer.from(keys.privateKey).toString('base64') }, 'shared store');
 
-describe('GitHub App installation tokens (@octokit/auth-app)', () => {
+describe('GitHub App installation tokens', () => {
   it('signs the App JWT, gets one installation token for two instances under load, and calls GitHub with it', async () => {
     const api = await githubApi();
     const upstream = await startFakeUpstream([{ path: '/orgs/acme/members', body: [{ login: 'ada', id: 1, avatar_url: 'https://a' }] }]);
@@ -70,6 +73,55 @@ describe('GitHub App installation tokens (@octokit/auth-app)', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('x-psoxy-error')).toBe('SOURCE_AUTH_RECONNECT_REQUIRED');
     expect(await res.text()).toMatch(/CLIENT_ID .*not the installation id/);
+  });
+
+  it("asks for the token as GitHub's own client (Octokit) does: the same request and App JWT", async () => {
+    const api = await githubApi();
+    const appAuth = createAppAuth({ appId: 'Iv1.app-client-id', privateKey: keys.privateKey, installationId: '4242', request: request.defaults({ baseUrl: api.url }) });
+    await appAuth({ type: 'installation', refresh: true });
+    const grant = githubInstallationGrant({ apiBaseUrl: api.url, installationId: '4242' });
+    const ctx = { secrets: secrets(), lease: new InProcessLease(), fetch: globalThis.fetch, clock: Date.now, log: silentLogger };
+    const token = await grant(ctx, {});
+    expect(token.accessToken).toBe('ghs_installation2');
+    const [theirs, ours] = api.seen.map((r) => ({ ...r, jwt: verifyJwt((r.headers.authorization ?? '').replace(/^bearer /i, ''), keys.publicKey) }));
+    expect([ours?.method, ours?.path]).toEqual([theirs?.method, theirs?.path]);
+    const sent = (h: Record<string, string | undefined> = {}) => Object.fromEntries(Object.entries(h).filter(([k]) => !['authorization', 'user-agent', 'host', 'connection', 'content-length'].includes(k)));
+    expect(sent(ours?.headers)).toEqual(sent(theirs?.headers));
+    expect(ours?.body).toBe(theirs?.body);
+    expect(ours?.jwt.header).toEqual(theirs?.jwt.header);
+    const { iat: ti, exp: te, ...tRest } = theirs?.jwt.claims ?? {};
+    const { iat: oi, exp: oe, ...oRest } = ours?.jwt.claims ?? {};
+    expect(oRest).toEqual(tRest);
+    expect(Number(oe) - Number(oi)).toBe(Number(te) - Number(ti));
+    expect(Math.abs(Number(oi) - Number(ti))).toBeLessThanOrEqual(2);
+  });
+
+  it("signs again once with GitHub's clock when GitHub says the JWT's times are off", async () => {
+    const ahead = 3600_000; // GitHub's clock is an hour ahead of this machine's
+    const iats: number[] = [];
+    const server = await startLoopback(async (req, res) => {
+      const jwt = (req.headers.authorization ?? '').replace(/^bearer /i, '');
+      // the signature checked at the JWT's own time: one of the two is in this machine's future
+      const issued = Number(JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()).iat);
+      const { claims } = verifyJwt(jwt, keys.publicKey, issued * 1000);
+      iats.push(Number(claims.iat));
+      const githubNow = Date.now() + ahead;
+      const date = new Date(githubNow).toUTCString();
+      if (Number(claims.exp) * 1000 <= githubNow) {
+        res.writeHead(401, { 'content-type': 'application/json', date });
+        res.end(JSON.stringify({ message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires" }));
+        return;
+      }
+      res.writeHead(201, { 'content-type': 'application/json', date });
+      res.end(JSON.stringify({ token: 'ghs_skewed', expires_at: new Date(Date.now() + 3600_000).toISOString() }));
+    });
+    cleanup.push(() => server.close());
+    const grant = githubInstallationGrant({ apiBaseUrl: server.url, installationId: '4242' });
+    const ctx = { secrets: secrets(), lease: new InProcessLease(), fetch: globalThis.fetch, clock: Date.now, log: silentLogger };
+    expect((await grant(ctx, {})).accessToken).toBe('ghs_skewed');
+    expect(iats).toHaveLength(2);
+    // the second JWT was issued by GitHub's clock (30 s early, as the first by ours)
+    expect(Math.abs((iats[1] as number) - (iats[0] as number) - ahead / 1000)).toBeLessThanOrEqual(2);
   });
 
   it('needs the installation: a clear configuration error', () => {

@@ -3,7 +3,7 @@
  * (`github-non-enterprise`) and Enterprise Server (`github-enterprise-server`).
  * @module
  */
-import { type Connector, ConfigError, type ConnectorConfig, type ConnectorSetting, defineConnector, oauth2RefreshToken } from '@psoxy/core';
+import { type Connector, ConfigError, type ConnectorConfig, type ConnectorSetting, defineConnector, oauth2RefreshToken, rulesOnFirstUse } from '@psoxy/core';
 import { githubAppAuth } from './auth.js';
 import { githubRules } from './rules.js';
 
@@ -49,7 +49,7 @@ function githubCloud(id: string, displayName: string, enterprise: boolean, permi
     },
     target: 'https://api.github.com',
     auth: (config) => githubAppAuth({ ...installation(config), name: id }),
-    rules: githubRules({ enterprise }),
+    rules: rulesOnFirstUse(() => githubRules({ enterprise })),
   });
 }
 
@@ -91,7 +91,7 @@ export const githubEnterpriseServer: Connector = defineConnector({
       sharedTokenSecret: 'ACCESS_TOKEN',
       leaseName: 'OAUTH_REFRESH_TOKEN',
     }),
-  rules: githubRules({ enterprise: true, server: true }),
+  rules: rulesOnFirstUse(() => githubRules({ enterprise: true, server: true })),
 });
 
 export const connectors: readonly Connector[] = [github, githubNonEnterprise, githubEnterpriseServer];

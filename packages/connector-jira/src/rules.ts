@@ -1,4 +1,4 @@
-import { type RestRules, type SchemaFilter, defineRestRules, pseudonymizeAt as pseudonymize, redactAt as redact, schemaObject as object } from '@psoxy/core';
+import { type RestRules, type SchemaFilter, defineRestRules, pseudonymizeAt as pseudonymize, redactAt as redact, rulesOnFirstUse, schemaObject as object } from '@psoxy/core';
 
 /** The issue schema's parts; Cloud names users by `accountId`, Server by `key`. */
 function jiraDefinitions(userId: 'accountId' | 'key'): Record<string, SchemaFilter> {
@@ -42,131 +42,135 @@ const PAGE = ['startAt', 'maxResults'];
  * Jira Cloud: Psoxy's `jira-cloud` rules (`docs/sources/atlassian/jira/jira-cloud.yaml`). Psoxy
  * writes the issue schema inline; here its parts are named definitions, which filter the same.
  */
-export const jiraCloudRules: RestRules = defineRestRules({
-  endpoints: [
-    { pathTemplate: `${JIRA}/{apiVersion}/group/bulk`, allowedQueryParams: PAGE, transforms: [redact(['$..name'])] },
-    {
-      pathTemplate: `${JIRA}/{apiVersion}/group/member`,
-      allowedQueryParams: [...PAGE, 'groupId', 'groupName', 'includeInactiveUsers'],
-      transforms: [redact(['$.values[*].self', '$.values[*].avatarUrls', '$.values[*].displayName', '$.values[*].name']), pseudonymize(['$.values[*].accountId', '$.values[*].emailAddress'])],
-    },
-    {
-      pathTemplate: `${JIRA}/3/search/jql`,
-      allowedQueryParams: ['jql', 'fields', 'nextPageToken', 'maxResults'],
-      transforms: [
-        redact([
-          '$.issues[*]..description', '$.issues[*]..iconUrl', '$.issues[*]..name', '$.issues[*]..avatarUrls', '$.issues[*].fields..self',
-          '$.issues[*]..displayName', '$.issues[*]..comment', '$..displayName',
-        ]),
-        pseudonymize(['$.issues[*]..accountId', '$.issues[*]..emailAddress', '$.issues[*]..body..id']),
-      ],
-      responseSchema: object('isLast:b issues:[@Issue] maxResults:i nextPageToken:s total:i'),
-    },
-    {
-      pathTemplate: `${JIRA}/{apiVersion}/issue/{issueId}/changelog`,
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact([
-          '$.values[*]..avatarUrls', '$.values[*]..self', '$.values[*]..displayName', '$.values[*].items[*].from', '$.values[*].items[*].to',
-          '$.values[*].items[*].fromString', '$.values[*].items[*].toString',
-        ]),
-        pseudonymize(['$.values[*]..accountId', '$.values[*]..emailAddress', '$.values[*]..tmpFromAccountId', '$.values[*]..tmpToAccountId']),
-      ],
-    },
-    {
-      pathTemplate: `${JIRA}/3/issue/{issueId}/comment`,
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact(['$.comments[*]..avatarUrls', '$.comments[*].author..self', '$.comments[*].updateAuthor..self', '$.comments[*]..displayName', '$.comments[*]..text', '$.comments[*]..renderedBody']),
-        pseudonymize(['$.comments[*]..accountId', '$.comments[*].body..id', '$.comments[*]..emailAddress']),
-      ],
-    },
-    {
-      pathTemplate: `${JIRA}/3/issue/{issueId}/worklog`,
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact(['$.worklogs[*]..avatarUrls', '$.worklogs[*].author..self', '$.worklogs[*].updateAuthor..self', '$.worklogs[*]..displayName', '$.worklogs[*]..text', '$.worklogs[*]..summary']),
-        pseudonymize(['$.worklogs[*]..accountId', '$.worklogs[*]..emailAddress', '$.worklogs[*]..comment..id']),
-      ],
-    },
-    {
-      pathTemplate: `${JIRA}/3/issue/{issueId}`,
-      allowedQueryParams: ['fields'],
-      transforms: [
-        redact(['$..description', '$..iconUrl', '$..name', '$..avatarUrls', '$.fields..self', '$..displayName', '$..comment', '$..attachment[*]..filename', '$..attachment[*]..content', '$..summary']),
-        pseudonymize(['$..accountId', '$..emailAddress', '$..body..id']),
-      ],
-      responseSchema: object('changelog:@Changelog fields:@IssueFields id:s self:s'),
-    },
-    { pathTemplate: `${JIRA}/{apiVersion}/users`, allowedQueryParams: PAGE, transforms: [redact(['$..self', '$..avatarUrls', '$..displayName']), pseudonymize(['$..accountId', '$..emailAddress'])] },
-    {
-      pathTemplate: `${JIRA}/{apiVersion}/project/search`,
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact(['$.values[*]..avatarUrls', '$.values[*]..self', '$.values[*]..displayName', '$.values[*]..leadUserName', '$.values[*]..description']),
-        pseudonymize(['$.values[*]..accountId', '$.values[*]..emailAddress', '$.values[*]..email', '$.values[*]..leadAccountId']),
-      ],
-    },
-    { pathTemplate: '/oauth/token/accessible-resources', transforms: [redact(['$..name', '$..scopes', '$..avatarUrl'])] },
-  ],
-  definitions: jiraDefinitions('accountId'),
-});
+export const jiraCloudRules: () => RestRules = rulesOnFirstUse(() =>
+  defineRestRules({
+    endpoints: [
+      { pathTemplate: `${JIRA}/{apiVersion}/group/bulk`, allowedQueryParams: PAGE, transforms: [redact(['$..name'])] },
+      {
+        pathTemplate: `${JIRA}/{apiVersion}/group/member`,
+        allowedQueryParams: [...PAGE, 'groupId', 'groupName', 'includeInactiveUsers'],
+        transforms: [redact(['$.values[*].self', '$.values[*].avatarUrls', '$.values[*].displayName', '$.values[*].name']), pseudonymize(['$.values[*].accountId', '$.values[*].emailAddress'])],
+      },
+      {
+        pathTemplate: `${JIRA}/3/search/jql`,
+        allowedQueryParams: ['jql', 'fields', 'nextPageToken', 'maxResults'],
+        transforms: [
+          redact([
+            '$.issues[*]..description', '$.issues[*]..iconUrl', '$.issues[*]..name', '$.issues[*]..avatarUrls', '$.issues[*].fields..self',
+            '$.issues[*]..displayName', '$.issues[*]..comment', '$..displayName',
+          ]),
+          pseudonymize(['$.issues[*]..accountId', '$.issues[*]..emailAddress', '$.issues[*]..body..id']),
+        ],
+        responseSchema: object('isLast:b issues:[@Issue] maxResults:i nextPageToken:s total:i'),
+      },
+      {
+        pathTemplate: `${JIRA}/{apiVersion}/issue/{issueId}/changelog`,
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact([
+            '$.values[*]..avatarUrls', '$.values[*]..self', '$.values[*]..displayName', '$.values[*].items[*].from', '$.values[*].items[*].to',
+            '$.values[*].items[*].fromString', '$.values[*].items[*].toString',
+          ]),
+          pseudonymize(['$.values[*]..accountId', '$.values[*]..emailAddress', '$.values[*]..tmpFromAccountId', '$.values[*]..tmpToAccountId']),
+        ],
+      },
+      {
+        pathTemplate: `${JIRA}/3/issue/{issueId}/comment`,
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact(['$.comments[*]..avatarUrls', '$.comments[*].author..self', '$.comments[*].updateAuthor..self', '$.comments[*]..displayName', '$.comments[*]..text', '$.comments[*]..renderedBody']),
+          pseudonymize(['$.comments[*]..accountId', '$.comments[*].body..id', '$.comments[*]..emailAddress']),
+        ],
+      },
+      {
+        pathTemplate: `${JIRA}/3/issue/{issueId}/worklog`,
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact(['$.worklogs[*]..avatarUrls', '$.worklogs[*].author..self', '$.worklogs[*].updateAuthor..self', '$.worklogs[*]..displayName', '$.worklogs[*]..text', '$.worklogs[*]..summary']),
+          pseudonymize(['$.worklogs[*]..accountId', '$.worklogs[*]..emailAddress', '$.worklogs[*]..comment..id']),
+        ],
+      },
+      {
+        pathTemplate: `${JIRA}/3/issue/{issueId}`,
+        allowedQueryParams: ['fields'],
+        transforms: [
+          redact(['$..description', '$..iconUrl', '$..name', '$..avatarUrls', '$.fields..self', '$..displayName', '$..comment', '$..attachment[*]..filename', '$..attachment[*]..content', '$..summary']),
+          pseudonymize(['$..accountId', '$..emailAddress', '$..body..id']),
+        ],
+        responseSchema: object('changelog:@Changelog fields:@IssueFields id:s self:s'),
+      },
+      { pathTemplate: `${JIRA}/{apiVersion}/users`, allowedQueryParams: PAGE, transforms: [redact(['$..self', '$..avatarUrls', '$..displayName']), pseudonymize(['$..accountId', '$..emailAddress'])] },
+      {
+        pathTemplate: `${JIRA}/{apiVersion}/project/search`,
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact(['$.values[*]..avatarUrls', '$.values[*]..self', '$.values[*]..displayName', '$.values[*]..leadUserName', '$.values[*]..description']),
+          pseudonymize(['$.values[*]..accountId', '$.values[*]..emailAddress', '$.values[*]..email', '$.values[*]..leadAccountId']),
+        ],
+      },
+      { pathTemplate: '/oauth/token/accessible-resources', transforms: [redact(['$..name', '$..scopes', '$..avatarUrl'])] },
+    ],
+    definitions: jiraDefinitions('accountId'),
+  }),
+);
 
 /** Jira Server / Data Center: Psoxy's `jira-server` rules (users named by `key`). */
-export const jiraServerRules: RestRules = defineRestRules({
-  endpoints: [
-    {
-      pathTemplate: '/rest/api/{apiVersion}/search',
-      allowedQueryParams: [...PAGE, 'jql', 'fields'],
-      transforms: [
-        redact(['$.issues[*]..description', '$.issues[*]..iconUrl', '$.issues[*]..name', '$.issues[*]..avatarUrls', '$.issues[*]..displayName', '$.issues[*]..name', '$.issues[*]..body', '$.issues[*]..comment', '$..displayName']),
-        pseudonymize(['$.issues[*]..key', '$.issues[*]..emailAddress']),
-      ],
-      responseSchema: object('issues:[@Issue] maxResults:i startAt:i total:i'),
-    },
-    {
-      pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}/comment',
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact(['$.comments[*]..avatarUrls', '$.comments[*].author..self', '$.comments[*].updateAuthor..self', '$.comments[*]..displayName', '$.comments[*]..name', '$.comments[*]..text', '$.comments[*]..body', '$.comments[*]..renderedBody']),
-        pseudonymize(['$.comments[*]..key', '$.comments[*]..emailAddress']),
-      ],
-    },
-    {
-      pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}/worklog',
-      allowedQueryParams: PAGE,
-      transforms: [
-        redact(['$.worklogs[*]..avatarUrls', '$.worklogs[*].author..self', '$.worklogs[*].updateAuthor..self', '$.worklogs[*]..displayName', '$.worklogs[*]..name', '$.worklogs[*]..comment', '$.worklogs[*]..summary']),
-        pseudonymize(['$.worklogs[*]..key', '$.worklogs[*]..emailAddress']),
-      ],
-    },
-    {
-      pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}',
-      allowedQueryParams: [...PAGE, 'expand', 'fields'],
-      transforms: [
-        redact([
-          '$..self', '$..description', '$..iconUrl', '$..name', '$..avatarUrls', '$..displayName', '$..name', '$..body', '$..comment', '$..displayName', '$..from',
-          '$..to', '$..fromString', '$..toString', '$..attachment[*]..filename', '$..attachment[*]..content', '$..summary',
-        ]),
-        // Psoxy's list lacks assignee and watchers, whose keys and emails its schema keeps: added here
-        pseudonymize(['author', 'creator', 'reporter', 'updateAuthor', 'assignee', 'watchers'].flatMap((u) => [`$..${u}..key`, `$..${u}..emailAddress`])),
-      ],
-      responseSchema: object('changelog:@Changelog fields:@IssueFields id:s self:s'),
-    },
-    {
-      pathTemplate: '/rest/api/{apiVersion}/project',
-      allowedQueryParams: [...PAGE, 'expand', 'includeArchived'],
-      transforms: [
-        // the people's `name` (their username) too, which Psoxy's rules leave
-        redact(['$..avatarUrls', '$..self', '$..displayName', '$..leadUserName', '$..description', ...['lead', 'assignee', 'realAssignee', 'user'].map((u) => `$..${u}.name`)]),
-        pseudonymize(['lead', 'assignee', 'realAssignee', 'user'].flatMap((u) => [`$..${u}..key`, `$..${u}..emailAddress`])),
-      ],
-    },
-    {
-      pathTemplate: '/rest/api/{apiVersion}/user/search',
-      allowedQueryParams: [...PAGE, 'username', 'includeActive', 'includeInactive'],
-      transforms: [redact(['$..self', '$..avatarUrls', '$..displayName', '$..name', '$..attachment[*]..filename', '$..attachment[*]..content']), pseudonymize(['$..key', '$..emailAddress'])],
-    },
-  ],
-  definitions: jiraDefinitions('key'),
-});
+export const jiraServerRules: () => RestRules = rulesOnFirstUse(() =>
+  defineRestRules({
+    endpoints: [
+      {
+        pathTemplate: '/rest/api/{apiVersion}/search',
+        allowedQueryParams: [...PAGE, 'jql', 'fields'],
+        transforms: [
+          redact(['$.issues[*]..description', '$.issues[*]..iconUrl', '$.issues[*]..name', '$.issues[*]..avatarUrls', '$.issues[*]..displayName', '$.issues[*]..name', '$.issues[*]..body', '$.issues[*]..comment', '$..displayName']),
+          pseudonymize(['$.issues[*]..key', '$.issues[*]..emailAddress']),
+        ],
+        responseSchema: object('issues:[@Issue] maxResults:i startAt:i total:i'),
+      },
+      {
+        pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}/comment',
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact(['$.comments[*]..avatarUrls', '$.comments[*].author..self', '$.comments[*].updateAuthor..self', '$.comments[*]..displayName', '$.comments[*]..name', '$.comments[*]..text', '$.comments[*]..body', '$.comments[*]..renderedBody']),
+          pseudonymize(['$.comments[*]..key', '$.comments[*]..emailAddress']),
+        ],
+      },
+      {
+        pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}/worklog',
+        allowedQueryParams: PAGE,
+        transforms: [
+          redact(['$.worklogs[*]..avatarUrls', '$.worklogs[*].author..self', '$.worklogs[*].updateAuthor..self', '$.worklogs[*]..displayName', '$.worklogs[*]..name', '$.worklogs[*]..comment', '$.worklogs[*]..summary']),
+          pseudonymize(['$.worklogs[*]..key', '$.worklogs[*]..emailAddress']),
+        ],
+      },
+      {
+        pathTemplate: '/rest/api/{apiVersion}/issue/{issueId}',
+        allowedQueryParams: [...PAGE, 'expand', 'fields'],
+        transforms: [
+          redact([
+            '$..self', '$..description', '$..iconUrl', '$..name', '$..avatarUrls', '$..displayName', '$..name', '$..body', '$..comment', '$..displayName', '$..from',
+            '$..to', '$..fromString', '$..toString', '$..attachment[*]..filename', '$..attachment[*]..content', '$..summary',
+          ]),
+          // Psoxy's list lacks assignee and watchers, whose keys and emails its schema keeps: added here
+          pseudonymize(['author', 'creator', 'reporter', 'updateAuthor', 'assignee', 'watchers'].flatMap((u) => [`$..${u}..key`, `$..${u}..emailAddress`])),
+        ],
+        responseSchema: object('changelog:@Changelog fields:@IssueFields id:s self:s'),
+      },
+      {
+        pathTemplate: '/rest/api/{apiVersion}/project',
+        allowedQueryParams: [...PAGE, 'expand', 'includeArchived'],
+        transforms: [
+          // the people's `name` (their username) too, which Psoxy's rules leave
+          redact(['$..avatarUrls', '$..self', '$..displayName', '$..leadUserName', '$..description', ...['lead', 'assignee', 'realAssignee', 'user'].map((u) => `$..${u}.name`)]),
+          pseudonymize(['lead', 'assignee', 'realAssignee', 'user'].flatMap((u) => [`$..${u}..key`, `$..${u}..emailAddress`])),
+        ],
+      },
+      {
+        pathTemplate: '/rest/api/{apiVersion}/user/search',
+        allowedQueryParams: [...PAGE, 'username', 'includeActive', 'includeInactive'],
+        transforms: [redact(['$..self', '$..avatarUrls', '$..displayName', '$..name', '$..attachment[*]..filename', '$..attachment[*]..content']), pseudonymize(['$..key', '$..emailAddress'])],
+      },
+    ],
+    definitions: jiraDefinitions('key'),
+  }),
+);

@@ -1,4 +1,4 @@
-import { type RestRules, defineRestRules } from '@psoxy/core';
+import { type RestRules, defineRestRules, rulesOnFirstUse } from '@psoxy/core';
 import { pseudonymize, redact } from './shared.js';
 
 const transforms = [
@@ -7,10 +7,12 @@ const transforms = [
 ];
 
 /** Google Drive (v2 and v3, metadata only): Psoxy's `gdrive` rules. */
-export const gdriveRules: RestRules = defineRestRules({
-  endpoints: [
-    { pathRegex: '^/drive/v[2,3]/files[/]?[^/]*', transforms },
-    { pathRegex: '^/drive/v[2,3]/files/[^/]*/revisions[/]?[^/]*', transforms },
-    { pathRegex: '^/drive/v[2,3]/files/[^/]*/permissions.*', transforms },
-  ],
-});
+export const gdriveRules: () => RestRules = rulesOnFirstUse(() =>
+  defineRestRules({
+    endpoints: [
+      { pathRegex: '^/drive/v[2,3]/files[/]?[^/]*', transforms },
+      { pathRegex: '^/drive/v[2,3]/files/[^/]*/revisions[/]?[^/]*', transforms },
+      { pathRegex: '^/drive/v[2,3]/files/[^/]*/permissions.*', transforms },
+    ],
+  }),
+);

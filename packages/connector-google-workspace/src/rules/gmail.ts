@@ -1,4 +1,4 @@
-import { type RestRules, defineRestRules } from '@psoxy/core';
+import { type RestRules, defineRestRules, rulesOnFirstUse } from '@psoxy/core';
 import { pseudonymize, redact } from './shared.js';
 
 const ADDRESS_HEADERS = "[?(@.name =~ /^(From|To|Cc|Bcc)$/i)].value";
@@ -14,9 +14,11 @@ const headerTransforms = (headers: string) => [
 ];
 
 /** Gmail (metadata scope): Psoxy's `gmail` rules. */
-export const gmailRules: RestRules = defineRestRules({
-  endpoints: [
-    { pathTemplate: '/gmail/v1/users/{mailboxId}/messages', transforms: headerTransforms('$.messages.payload.headers') },
-    { pathTemplate: '/gmail/v1/users/{mailboxId}/messages/{messageId}', transforms: headerTransforms('$.payload.headers') },
-  ],
-});
+export const gmailRules: () => RestRules = rulesOnFirstUse(() =>
+  defineRestRules({
+    endpoints: [
+      { pathTemplate: '/gmail/v1/users/{mailboxId}/messages', transforms: headerTransforms('$.messages.payload.headers') },
+      { pathTemplate: '/gmail/v1/users/{mailboxId}/messages/{messageId}', transforms: headerTransforms('$.payload.headers') },
+    ],
+  }),
+);

@@ -1,4 +1,4 @@
-import { type RestRules, defineRestRules } from '@psoxy/core';
+import { type RestRules, defineRestRules, rulesOnFirstUse } from '@psoxy/core';
 import { pseudonymize, redact } from './shared.js';
 
 const PARAMS = '$.items[*].events[*].parameters';
@@ -22,16 +22,18 @@ function activityRules(application: string, pseudonymized: string[], kept: strin
 }
 
 /** Google Chat audit activity: Psoxy's `google-chat` rules. */
-export const googleChatRules = activityRules('chat', ['actor'], ['actor', 'room_id', 'timestamp_ms', 'message_id', 'room_name', 'ip_address']);
+export const googleChatRules = rulesOnFirstUse(() => activityRules('chat', ['actor'], ['actor', 'room_id', 'timestamp_ms', 'message_id', 'room_name', 'ip_address']));
 
 /** Google Meet audit activity: Psoxy's `google-meet` rules. */
-export const googleMeetRules = activityRules(
-  'meet',
-  ['organizer_email', 'identifier'],
-  [
-    'organizer_email', 'identifier', 'identifier_type', 'location_country', 'location_region', 'ip_address', 'is_external',
-    'product_type', 'device_type', 'duration_seconds', 'video_send_seconds', 'video_recv_seconds', 'screencast_send_seconds',
-    'screencast_recv_seconds', 'audio_send_seconds', 'audio_recv_seconds', 'calendar_event_id', 'endpoint_id', 'meeting_code',
-    'conference_id',
-  ],
+export const googleMeetRules = rulesOnFirstUse(() =>
+  activityRules(
+    'meet',
+    ['organizer_email', 'identifier'],
+    [
+      'organizer_email', 'identifier', 'identifier_type', 'location_country', 'location_region', 'ip_address', 'is_external',
+      'product_type', 'device_type', 'duration_seconds', 'video_send_seconds', 'video_recv_seconds', 'screencast_send_seconds',
+      'screencast_recv_seconds', 'audio_send_seconds', 'audio_recv_seconds', 'calendar_event_id', 'endpoint_id', 'meeting_code',
+      'conference_id',
+    ],
+  ),
 );

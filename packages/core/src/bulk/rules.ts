@@ -1,5 +1,5 @@
-// a namespace import, not the `z` object: lets bundlers drop what is unused (zod's 60 locales among it)
-import * as z from 'zod';
+// zod/mini, as the rules model (see there); a namespace import lets bundlers drop what is unused
+import * as z from 'zod/mini';
 import { RulesError } from '../rules/errors.js';
 import { describeLocation } from '../rules/location.js';
 import { PSEUDONYM_ENCODINGS, RULES_PARSE, type SchemaFilter, schemaFilterSchema } from '../rules/model.js';
@@ -10,13 +10,13 @@ import { PSEUDONYM_ENCODINGS, RULES_PARSE, type SchemaFilter, schemaFilterSchema
  * either by the object's path. Unknown properties are errors, as with Psoxy's Jackson mapper.
  */
 
-const columnName = z.string().refine((s) => s.trim() !== '', 'a column name must not be blank');
+const columnName = z.string().check(z.refine((s) => s.trim() !== '', 'a column name must not be blank'));
 const columnMap = z.record(columnName, columnName);
 
 /** One step of a field pipeline, told apart by its single key (Psoxy's `FieldTransform`). */
 export const fieldTransformSchema = z.union([
   z.strictObject({ filter: z.string() }),
-  z.strictObject({ formatString: z.string().refine((s) => s.split('%s').length === 2, 'formatString must hold exactly one %s') }),
+  z.strictObject({ formatString: z.string().check(z.refine((s) => s.split('%s').length === 2, 'formatString must hold exactly one %s')) }),
   z.strictObject({ javaRegExpReplace: z.strictObject({ regExp: z.string(), replace: z.string() }) }),
   z.strictObject({ pseudonymize: z.boolean() }),
   z.strictObject({ pseudonymizeWithScope: z.unknown() }),
@@ -25,39 +25,39 @@ export type FieldTransform = z.output<typeof fieldTransformSchema>;
 
 export const fieldPipelineSchema = z.strictObject({
   newName: columnName,
-  sourceColumn: columnName.optional(),
-  transforms: z.array(fieldTransformSchema).default([]),
+  sourceColumn: z.optional(columnName),
+  transforms: z._default(z.array(fieldTransformSchema), []),
 });
 
 export const columnarRulesSchema = z.strictObject({
-  delimiter: z.string().max(1).nullish(),
-  pseudonymFormat: z.enum(PSEUDONYM_ENCODINGS).default('JSON'),
-  columnsToPseudonymize: z.array(columnName).default([]),
-  columnsToPseudonymizeIfPresent: z.array(columnName).default([]),
-  columnsToRedact: z.array(columnName).default([]),
-  columnsToInclude: z.array(columnName).nullish(),
-  columnsToRename: columnMap.default({}),
-  columnsToDuplicate: columnMap.default({}),
-  fieldsToTransform: z.record(z.string(), fieldPipelineSchema).default({}),
+  delimiter: z.nullish(z.string().check(z.maxLength(1))),
+  pseudonymFormat: z._default(z.enum(PSEUDONYM_ENCODINGS), 'JSON'),
+  columnsToPseudonymize: z._default(z.array(columnName), []),
+  columnsToPseudonymizeIfPresent: z._default(z.array(columnName), []),
+  columnsToRedact: z._default(z.array(columnName), []),
+  columnsToInclude: z.nullish(z.array(columnName)),
+  columnsToRename: z._default(columnMap, {}),
+  columnsToDuplicate: z._default(columnMap, {}),
+  fieldsToTransform: z._default(z.record(z.string(), fieldPipelineSchema), {}),
 });
 export type ColumnarRules = z.output<typeof columnarRulesSchema>;
 
-const pathOrList = z.union([z.string(), z.array(z.string())]).transform((v) => (typeof v === 'string' ? [v] : v));
+const pathOrList = z.pipe(z.union([z.string(), z.array(z.string())]), z.transform((v) => (typeof v === 'string' ? [v] : v)));
 export const recordTransformSchema = z.union([
   z.strictObject({ redact: pathOrList }),
   z.strictObject({ pseudonymize: pathOrList }),
   z.strictObject({ tokenize: pathOrList }),
   z.strictObject({ textDigest: pathOrList }),
-  z.strictObject({ textDigestKeywords: z.strictObject({ jsonPaths: pathOrList, keywords: z.array(z.string()).default([]) }) }),
+  z.strictObject({ textDigestKeywords: z.strictObject({ jsonPaths: pathOrList, keywords: z._default(z.array(z.string()), []) }) }),
 ]);
 export type RecordTransform = z.output<typeof recordTransformSchema>;
 
 export const RECORD_FORMATS = ['NDJSON', 'CSV', 'JSON_ARRAY', 'AUTO', 'PARQUET'] as const;
 export const recordRulesSchema = z.strictObject({
   // Psoxy's validator wants it; a missing format reads as NDJSON (its documented default)
-  format: z.enum(RECORD_FORMATS).default('NDJSON'),
-  transforms: z.array(recordTransformSchema).default([]),
-  outputSchemaFilter: schemaFilterSchema.optional(),
+  format: z._default(z.enum(RECORD_FORMATS), 'NDJSON'),
+  transforms: z._default(z.array(recordTransformSchema), []),
+  outputSchemaFilter: z.optional(schemaFilterSchema),
 });
 export type RecordRules = z.output<typeof recordRulesSchema> & { outputSchemaFilter?: SchemaFilter | undefined };
 
@@ -66,7 +66,7 @@ export type BulkRules =
   | { kind: 'record'; rules: RecordRules }
   | { kind: 'multi'; fileRules: { template: string; rules: BulkRules }[] };
 
-function issueOf(e: z.ZodError): { message: string; path: PropertyKey[] } {
+function issueOf(e: z.core.$ZodError): { message: string; path: PropertyKey[] } {
   const i = e.issues[0] as z.core.$ZodIssue;
   const message = i.code === 'unrecognized_keys' ? `unknown propert${i.keys.length > 1 ? 'ies' : 'y'} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message;
   return { message, path: i.path };

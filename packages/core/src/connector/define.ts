@@ -1,5 +1,5 @@
-// a namespace import, not the `z` object: lets bundlers drop what is unused (zod's 60 locales among it)
-import * as z from 'zod';
+// zod/mini, as the rules model (see there); a namespace import lets bundlers drop what is unused
+import * as z from 'zod/mini';
 import type { AuthStrategy } from '../auth/types.js';
 import type { BulkRules } from '../bulk/rules.js';
 import { RULES_PARSE, type RestRules, isCheckedRestRules, restRulesSchema } from '../rules/model.js';
@@ -71,25 +71,25 @@ const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
 
 const definitionSchema = z.object({
-  id: z.string().regex(ID, 'a connector id is lower-case words joined by hyphens (gcal, msft-entra-id)'),
-  displayName: z.string().min(1),
-  sourceKind: z.string().regex(ID).optional(),
+  id: z.string().check(z.regex(ID, 'a connector id is lower-case words joined by hyphens (gcal, msft-entra-id)')),
+  displayName: z.string().check(z.minLength(1)),
+  sourceKind: z.optional(z.string().check(z.regex(ID))),
   settings: z.array(
     z.object({
-      name: z.string().regex(SETTING_NAME, 'setting names are UPPER_SNAKE_CASE, as Psoxy names them'),
-      description: z.string().min(1),
+      name: z.string().check(z.regex(SETTING_NAME, 'setting names are UPPER_SNAKE_CASE, as Psoxy names them')),
+      description: z.string().check(z.minLength(1)),
       secret: z.boolean(),
       required: z.boolean(),
-      writable: z.boolean().optional(),
-      default: z.string().optional(),
+      writable: z.optional(z.boolean()),
+      default: z.optional(z.string()),
     }),
   ),
-  docs: z.object({ grants: z.array(z.string()), setup: z.array(z.string()).min(1, 'say how to set the source up'), exampleCalls: z.array(z.string()).optional() }),
+  docs: z.object({ grants: z.array(z.string()), setup: z.array(z.string()).check(z.minLength(1, 'say how to set the source up')), exampleCalls: z.optional(z.array(z.string())) }),
   target: z.union([z.url({ protocol: /^https?$/ }), fn]),
   auth: fn,
-  rules: z.union([fn, z.object({}).passthrough()]),
-  bulkRules: z.object({}).passthrough().optional(),
-  passThroughErrorBodies: z.boolean().optional(),
+  rules: z.union([fn, z.looseObject({})]),
+  bulkRules: z.optional(z.looseObject({})),
+  passThroughErrorBodies: z.optional(z.boolean()),
 });
 
 /**

@@ -1,5 +1,5 @@
-// a namespace import, not the `z` object: lets bundlers drop what is unused (zod's 60 locales among it)
-import * as z from 'zod';
+// zod/mini, as the rules model (see there); a namespace import lets bundlers drop what is unused
+import * as z from 'zod/mini';
 import { restRulesSchema } from './model.js';
 
 /** JSON Schema (draft-07) of native REST rule files, for yaml-language-server and editors. */

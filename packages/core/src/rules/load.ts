@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { LineCounter, type Node, parseDocument, isNode, type Document } from 'yaml';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { RulesError } from './errors.js';
 import { RULES_PARSE, TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
 import { describeLocation } from './location.js';

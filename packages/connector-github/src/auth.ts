@@ -1,4 +1,4 @@
-import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TokenManager, requireSecret, signJwtRs256, withHeaders } from '@psoxy/core';
+import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TokenManager, bearerFromManager, requireSecret, signJwtRs256 } from '@psoxy/core';
 
 /** Per token request, as core's token requests: an endpoint that hangs must not hold the proxy's request for ever. */
 const TOKEN_TIMEOUT_MS = 30_000;
@@ -82,12 +82,5 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
 /** Installation tokens, shared between instances through `ACCESS_TOKEN` under the lease. */
 export function githubAppAuth(o: { apiBaseUrl: string; installationId: string; name: string }): AuthStrategy {
   const manager = new TokenManager({ name: o.name, grant: githubInstallationGrant(o), sharedTokenSecret: 'ACCESS_TOKEN', leaseName: 'OAUTH_REFRESH_TOKEN' });
-  return {
-    kind: 'github-app-installation',
-    secretNames: ['CLIENT_ID', 'PRIVATE_KEY', ...manager.secretNames],
-    invalidate: () => manager.invalidate(),
-    async authorize(req, ctx) {
-      return withHeaders(req, { authorization: `Bearer ${await manager.getToken(ctx)}` });
-    },
-  };
+  return bearerFromManager('github-app-installation', manager, ['CLIENT_ID', 'PRIVATE_KEY']);
 }

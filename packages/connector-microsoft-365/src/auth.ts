@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type AuthContext, type AuthStrategy, InvalidGrantError, ReconnectSourceError, SourceAuthError, TokenManager, requestToken, requireSecret, signJwtRs256, withHeaders } from '@psoxy/core';
+import { type AuthContext, type AuthStrategy, InvalidGrantError, ReconnectSourceError, SourceAuthError, TokenManager, bearerFromManager, requestToken, requireSecret, signJwtRs256 } from '@psoxy/core';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const LOGIN_HOST = 'login.microsoftonline.com';
@@ -91,16 +91,7 @@ export function entraClientCredentials(opts: EntraAuthOptions): AuthStrategy {
     },
   });
   const secretNames = opts.credential.kind === 'secret' ? ['CLIENT_SECRET'] : opts.credential.kind === 'certificate' ? ['PRIVATE_KEY', 'PRIVATE_KEY_ID'] : [];
-  return {
-    kind: `entra-${opts.credential.kind}`,
-    secretNames,
-    async authorize(request, ctx) {
-      return withHeaders(request, { authorization: `Bearer ${await manager.getToken(ctx)}` });
-    },
-    invalidate() {
-      manager.invalidate();
-    },
-  };
+  return bearerFromManager(`entra-${opts.credential.kind}`, manager, secretNames);
 }
 
 /** The federated token of a GCP function's service account, from the metadata server (`Metadata-Flavor: Google`). */

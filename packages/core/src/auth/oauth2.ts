@@ -68,8 +68,11 @@ async function clientCredentials(
     : { form: { client_id: id, client_secret: secret }, headers: {} };
 }
 
-/** An auth strategy that puts a managed access token in `Authorization: Bearer`. */
-function bearerFromManager(kind: string, manager: TokenManager, extraSecrets: string[]): AuthStrategy & { manager: TokenManager } {
+/**
+ * An auth strategy that puts a managed access token in `Authorization: Bearer` (and drops it when
+ * the source answers 401): for a connector's own grant under a {@link TokenManager}.
+ */
+export function bearerFromManager(kind: string, manager: TokenManager, extraSecrets: string[]): AuthStrategy & { manager: TokenManager } {
   return {
     kind,
     manager,

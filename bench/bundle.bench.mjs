@@ -82,7 +82,7 @@ const PER_CONNECTOR = {
 for (const id of ['msft-entra-id', 'msft-teams', 'outlook-cal', 'outlook-mail']) PER_CONNECTOR[id] = () => ({ CREDENTIALS_FLOW: 'client_secret' });
 
 /** `ids`: only these connectors; `profileDir`: write a V8 CPU profile of each cold start there (for `--cpu-prof` analysis). */
-export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
+export async function benchBundles({ runs = 7, ids = [], profileDir } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'psoxy-bench-bundle-'));
   const cert = await testCertificate();
   const ca = join(work, 'ca.pem');
@@ -121,20 +121,30 @@ export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
   };
   const runner = join(work, 'runner.mjs');
   writeFileSync(runner, RUNNER);
-  const cold = async (dir, target, extraEnv = {}) => {
-    const samples = [];
-    let last;
-    for (let i = 0; i < runs; i++) {
-      try {
-        const { stdout } = await run(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), runner, dir, JSON.stringify(functionUrlEvent(target))], { env: { ...env, ...extraEnv } });
-        last = JSON.parse(stdout);
-      } catch (e) {
-        const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:| {2}- /.test(l) && l.length < 400);
-        return { started: Number.NaN, loaded: Number.NaN, first: Number.NaN, status: 'crashed', body: lines.slice(0, 3).join(' | ') };
-      }
-      samples.push(last);
+  /** One cold start: the runner's timings, or why it crashed. */
+  const once = async (dir, target, extraEnv = {}) => {
+    try {
+      const { stdout } = await run(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), runner, dir, JSON.stringify(functionUrlEvent(target))], { env: { ...env, ...extraEnv } });
+      return JSON.parse(stdout);
+    } catch (e) {
+      const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /Error|error:| {2}- /.test(l) && l.length < 400);
+      return { started: Number.NaN, loaded: Number.NaN, first: Number.NaN, status: 'crashed', body: lines.slice(0, 3).join(' | ') };
     }
+  };
+  const medians = (samples) => {
+    const last = samples.at(-1);
+    if (samples.some((s) => s.status === 'crashed')) return samples.find((s) => s.status === 'crashed');
     return { started: median(samples.map((s) => s.started)), loaded: median(samples.map((s) => s.loaded)), first: median(samples.map((s) => s.first)), status: last.status, body: last.body };
+  };
+  /** The bare handler and the bundle, started alternately (so that the VM's swings hit both alike); medians of each. */
+  const coldPair = async (dir, target, extraEnv) => {
+    const bare = [];
+    const bundle = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(await once(bareDir, target));
+      bundle.push(await once(dir, target, extraEnv));
+    }
+    return { bare: medians(bare), cold: medians(bundle) };
   };
   const bareDir = join(work, 'bare');
   mkdirSync(bareDir);
@@ -150,8 +160,7 @@ export async function benchBundles({ runs = 5, ids = [], profileDir } = {}) {
       for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(work, 'dist', f.zip))))) writeFileSync(join(dir, name), bytes);
       const target = (c.docs.exampleCalls?.[0] ?? '/').replace(/\{[A-Z_]+\}/g, 'acme');
       // the bare handler is measured next to each bundle, so that drift hits both alike
-      const bare = await cold(bareDir, target);
-      const t = await cold(dir, target, { AWS_LAMBDA_FUNCTION_NAME: `psoxy-${c.id}`, ...(PER_CONNECTOR[c.id]?.(sources.url) ?? {}) });
+      const { bare, cold: t } = await coldPair(dir, target, { AWS_LAMBDA_FUNCTION_NAME: `psoxy-${c.id}`, ...(PER_CONNECTOR[c.id]?.(sources.url) ?? {}) });
       // the GCP zip of the same connector, for its size (its cold start needs functions-framework's server)
       const gcp = await bundleFunction('gcp', { kind: 'api', name: c.id, connector: found }, join(work, 'dist-gcp'));
       // the code a start parses: the entry module and the chunks it imports statically (chunks

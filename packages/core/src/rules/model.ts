@@ -261,7 +261,8 @@ export type RestRulesInput = z.input<typeof restRulesSchema>;
  * parse, so that no global zod setting of the application is touched), and without zod's compiled
  * fast path: rules are parsed once or twice in a process, where compiling that path (`new
  * Function`, per schema) costs more than it saves (~6 ms of a cold start measured), and a DLP proxy
- * is better off evaluating no generated code.
+ * is better off evaluating no generated code. Pass it too when parsing with the exported schemas
+ * directly, or zod/mini answers only "Invalid input".
  */
 export const RULES_PARSE = { jitless: true, error: en().localeError } as const;
 

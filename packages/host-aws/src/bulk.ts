@@ -22,10 +22,15 @@ export interface S3BulkOptions {
  */
 export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => Promise<BulkOutcome[]> {
   const env = o.env ?? process.env;
-  const ready = buildOnce(async () => {
-    const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, fetch: nodeHttpFetch() });
-    const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
-    return s3BulkHandler(o.s3 ?? new S3Client({}), config);
-  });
+  // In Lambda, start during the init phase (as the API function does): rules and salt are read
+  // before the first event. A failure there is met, and retried, by that event.
+  const ready = buildOnce(
+    async () => {
+      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, fetch: nodeHttpFetch() });
+      const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
+      return s3BulkHandler(o.s3 ?? new S3Client({}), config);
+    },
+    { startNow: env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') },
+  );
   return async (event) => (await ready())(event);
 }

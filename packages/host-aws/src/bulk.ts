@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { type BulkOutcome, type Connector, buildOnce, composeBulk, nodeHttpFetch } from '@psoxy/core';
 import { type S3Event, s3BulkHandler } from './s3.js';
 import type { AwsJsonClient } from './aws-json.js';
+import { inLambda } from './lambda-env.js';
 import { awsSecrets } from './secrets.js';
 
 export interface S3BulkOptions {
@@ -30,7 +31,7 @@ export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => 
       const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
       return s3BulkHandler(o.s3 ?? new S3Client({}), config);
     },
-    { startNow: env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') },
+    { startNow: inLambda(env) },
   );
   return async (event) => (await ready())(event);
 }

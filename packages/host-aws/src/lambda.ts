@@ -3,6 +3,7 @@ import { lambdaApiHandler } from './api.js';
 import { type HttpEvent, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
 import { cognitoDeveloperIdentity } from './cognito.js';
+import { inLambda } from './lambda-env.js';
 import { awsSecrets } from './secrets.js';
 import { SsmLease } from './ssm.js';
 
@@ -50,7 +51,7 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
   };
   // In Lambda, start during the init phase: it runs at full CPU and before the first event is
   // handed over. A failure here is answered (and retried) by that event instead.
-  const ready = buildOnce(build, { startNow: env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') });
+  const ready = buildOnce(build, { startNow: inLambda(env) });
   return async (event) => {
     let serve: (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2>;
     try {

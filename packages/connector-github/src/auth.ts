@@ -1,7 +1,4 @@
-import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TokenManager, bearerFromManager, requireSecret, signJwtRs256 } from '@psoxy/core';
-
-/** Per token request, as core's token requests: an endpoint that hangs must not hold the proxy's request for ever. */
-const TOKEN_TIMEOUT_MS = 30_000;
+import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TOKEN_TIMEOUT_MS, TokenManager, bearerFromManager, requireSecret, signJwtRs256 } from '@psoxy/core';
 
 /** The App's private key: PEM as downloaded (PKCS#1 or #8), or base64 of it. */
 function pem(text: string): string {

@@ -4,7 +4,8 @@ import { type GrantedToken, InvalidGrantError, TokenManager, type TokenManagerOp
 import { type AuthContext, type AuthStrategy, SourceAuthError, withHeaders } from './types.js';
 
 const DEFAULT_EXPIRES_IN_S = 3600;
-const TOKEN_TIMEOUT_MS = 30_000;
+/** How long one token request may take: an endpoint that hangs must not hold the proxy's request for ever. */
+export const TOKEN_TIMEOUT_MS = 30_000;
 
 /** POSTs a form to a token endpoint and reads an RFC 6749 answer (or GitHub's `{token, expires_at}`). */
 export async function requestToken(

@@ -21,7 +21,7 @@ async function readUpTo(body: ReadableStream<Uint8Array>, limit: number, tooLarg
   return Buffer.concat(chunks, size);
 }
 
-const responseTooLarge = (limit: number) => () => new ProxyError(502, 'RESPONSE_TOO_LARGE', `the source's response is larger than the limit of ${limit} bytes`);
+const responseTooLarge = (limit: number) => new ProxyError(502, 'RESPONSE_TOO_LARGE', `the source's response is larger than the limit of ${limit} bytes`);
 
 /**
  * Reads a response body up to `limit` bytes (after content decoding). Over the limit, or a body
@@ -31,11 +31,11 @@ export async function readLimited(res: Response, limit: number): Promise<Uint8Ar
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit && !res.headers.get('content-encoding')) {
     await res.body?.cancel().catch(() => undefined);
-    throw responseTooLarge(limit)();
+    throw responseTooLarge(limit);
   }
   if (!res.body) return new Uint8Array(0);
   try {
-    return await readUpTo(res.body, limit, responseTooLarge(limit));
+    return await readUpTo(res.body, limit, () => responseTooLarge(limit));
   } catch (e) {
     if (e instanceof ProxyError) throw e;
     const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';

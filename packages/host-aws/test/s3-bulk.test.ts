@@ -110,15 +110,16 @@ describe('createS3BulkHandler (configuration as Psoxy deploys it)', () => {
   });
 
   it('in Lambda, starts during the init phase (rules and salt read before the first event); a failure there is met by the event', async () => {
-    const before = ssmServer.calls.length;
     const env = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x', AWS_LAMBDA_FUNCTION_NAME: 'psoxy-hris', PATH_TO_INSTANCE_CONFIG: '/PSOXY_HRIS_', OUTPUT_BUCKET: 'hris-out' };
-    createS3BulkHandler({ env, s3, ssm: ssm() });
-    await expect.poll(() => ssmServer.calls.slice(before).some((c) => c.includes('/PSOXY_HRIS_RULES'))).toBe(true);
-    // outside Lambda, nothing is read until an event comes
+    // outside Lambda, nothing is read until an event comes (checked first: a Lambda start below
+    // goes on reading in the background)
     const quiet = ssmServer.calls.length;
     createS3BulkHandler({ env: { ...env, AWS_EXECUTION_ENV: undefined }, s3, ssm: ssm() });
     await new Promise((r) => setTimeout(r, 100));
     expect(ssmServer.calls.length).toBe(quiet);
+    const before = ssmServer.calls.length;
+    createS3BulkHandler({ env, s3, ssm: ssm() });
+    await expect.poll(() => ssmServer.calls.slice(before).some((c) => c.includes('/PSOXY_HRIS_RULES'))).toBe(true);
     const broken = createS3BulkHandler({ env: { ...env, PATH_TO_INSTANCE_CONFIG: '/PSOXY_NONE_' }, s3, ssm: ssm() });
     await expect(broken(event('hris-in', 'incoming/x.csv'))).rejects.toThrow(/RULES is not set/);
   });

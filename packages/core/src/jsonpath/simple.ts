@@ -135,7 +135,8 @@ export interface PathGroup {
 function walkGroup(g: PathGroup, doc: JsonValue, leaf: Leaf): void {
   // the shared part is walked as a path of its own, whose matches are the elements
   walk(g.prefix, 0, doc, (_parent, _at, element) => {
-    for (const s of g.suffixes) walk(s, 0, element, leaf);
+    const suffixes = g.suffixes;
+    for (let i = 0; i < suffixes.length; i++) walk(suffixes[i] as readonly SimpleStep[], 0, element, leaf);
   });
 }
 

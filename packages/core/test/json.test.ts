@@ -6,6 +6,7 @@ import {
   JsonDouble,
   deleteKey,
   hasKey,
+  internKey,
   keysOf,
   setKey,
   JsonSyntaxError,
@@ -22,6 +23,16 @@ import {
 } from '../src/json/index.js';
 
 const roundTrip = (s: string) => writeJson(parseJson(s));
+
+describe('internKey', () => {
+  it('returns an equal string for any name, special ones included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom('__proto__', '0', '4294967294', '4294967295', '-1', 'constructor', '')), (name) => {
+        expect(internKey(name)).toBe(name);
+      }),
+    );
+  });
+});
 
 describe('JSON fidelity', () => {
   it('keeps integers beyond 2^53 exactly', () => {

@@ -65,6 +65,15 @@ export const isJsonNumber = (v: unknown): v is number | bigint | JsonDouble =>
 /** A JSON number that Jackson holds as a double (as opposed to an integer). */
 export const isJsonDouble = (v: unknown): boolean => v instanceof JsonDouble || (typeof v === 'number' && !Number.isInteger(v));
 
+/**
+ * The engine's own copy of a property name, as V8 stores property names (an internalized string).
+ * Names cut out of a JSONPath or rule text are not, and a lookup by such a name must first find
+ * the stored copy (a string-table search, on every lookup); rules look names up millions of times.
+ */
+export function internKey(name: string): string {
+  return Object.keys({ [name]: 0 })[0] as string;
+}
+
 /** Keys of a JSON object in document order (without deleted keys). */
 export function keysOf(o: JsonObject): string[] {
   const keys = (o as Ordered)[ORDER] ?? Object.keys(o);

@@ -1,4 +1,4 @@
-import { type JsonArray, type JsonObject, type JsonValue, hasKey, hasKeyOrder, isJsonObject, keysOf, setKey } from '../json/value.js';
+import { type JsonArray, type JsonObject, type JsonValue, hasKey, hasKeyOrder, internKey, isJsonObject, keysOf, setKey } from '../json/value.js';
 import type { PathRef } from './refs.js';
 
 /** Thrown while evaluating a definite path that does not exist (Jayway's PathNotFoundException). */
@@ -131,8 +131,10 @@ export class RootToken extends PathToken {
 }
 
 export class PropertyToken extends PathToken {
-  constructor(readonly names: string[]) {
+  readonly names: string[];
+  constructor(names: string[]) {
     super();
+    this.names = names.map(internKey);
   }
   private singleProperty(): boolean {
     return this.names.length === 1;

@@ -2,18 +2,52 @@ import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from 'node:crypto';
 
 // One-shot `crypto.hash` (Node >= 20.12) is several times faster than createHash for short inputs.
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: string) => string | Buffer }).hash;
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Uint8Array, enc: string) => string | Buffer }).hash;
 
-/** SHA-256 of `canonical + salt` (the salt is appended, no separator), as raw bytes. */
-export function saltedSha256(canonical: string, salt: string): Buffer {
-  if (oneShot) return oneShot('sha256', canonical + salt, 'buffer') as Buffer;
-  return createHash('sha256').update(canonical + salt, 'utf8').digest();
-}
+// Scratch space for hash inputs. An ASCII value (nearly every identifier) is copied here by a JS
+// loop, next to the salt's bytes, and hashed from a view: the same bytes as `value + salt` in UTF-8,
+// without making that string, which Node would then copy again to hash it (~90 bytes of garbage
+// per hash, and a response holds tens of thousands of identifiers). Safe to share: hashing is
+// synchronous, and each thread has its own module instance.
+const SCRATCH = new Uint8Array(512);
+const VIEWS: Uint8Array[] = [];
+const scratchView = (n: number): Uint8Array => (VIEWS[n] ??= SCRATCH.subarray(0, n));
 
-/** The same hash, base64url-encoded without padding (43 chars). */
-export function saltedSha256Base64url(canonical: string, salt: string): string {
-  if (oneShot) return oneShot('sha256', canonical + salt, 'base64url') as string;
-  return createHash('sha256').update(canonical + salt, 'utf8').digest('base64url');
+/** SHA-256 of `canonical + salt` (the salt appended, no separator, UTF-8), as Psoxy hashes. */
+export class SaltedSha256 {
+  private readonly saltBytes: Uint8Array;
+
+  constructor(private readonly salt: string) {
+    this.saltBytes = Buffer.from(salt, 'utf8');
+  }
+
+  /** The bytes to hash: a view of the scratch space, or the joined string when it is not ASCII or too long. */
+  private input(canonical: string): Uint8Array | string {
+    const n = canonical.length;
+    const salt = this.saltBytes;
+    if (n + salt.length > SCRATCH.length) return canonical + this.salt;
+    for (let i = 0; i < n; i++) {
+      const c = canonical.charCodeAt(i);
+      if (c > 0x7f) return canonical + this.salt;
+      SCRATCH[i] = c;
+    }
+    SCRATCH.set(salt, n);
+    return scratchView(n + salt.length);
+  }
+
+  /** The hash as raw bytes. */
+  bytes(canonical: string): Buffer {
+    const input = this.input(canonical);
+    if (oneShot) return oneShot('sha256', input, 'buffer') as Buffer;
+    return createHash('sha256').update(input).digest();
+  }
+
+  /** The hash base64url-encoded without padding (43 chars). */
+  base64url(canonical: string): string {
+    const input = this.input(canonical);
+    if (oneShot) return oneShot('sha256', input, 'base64url') as string;
+    return createHash('sha256').update(input).digest('base64url');
+  }
 }
 
 export function base64url(bytes: Uint8Array): string {

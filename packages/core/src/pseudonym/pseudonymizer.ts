@@ -9,8 +9,7 @@ import {
   encryptDeterministic,
   fromBase64url,
   saltFingerprint,
-  saltedSha256,
-  saltedSha256Base64url,
+  SaltedSha256,
 } from './crypto.js';
 import { lastSimpleEmail, parseEmail, scanSimpleEmail } from './email.js';
 import { canonicalizeIp } from './ip.js';
@@ -98,10 +97,11 @@ export class Pseudonymizer {
   readonly emailCanonicalization: EmailCanonicalization;
   readonly emailDomainHandling: EmailDomainHandling;
   private readonly salt: string;
+  private readonly hash: SaltedSha256;
   private readonly key: LazyKey;
-  private readonly domainSalt: string;
+  private readonly domainHash: SaltedSha256;
   private readonly domainKey: LazyKey;
-  private readonly ipSalt: string;
+  private readonly ipHash: SaltedSha256;
   private readonly ipKey: LazyKey;
 
   constructor(opts: PseudonymizerOptions) {
@@ -109,13 +109,16 @@ export class Pseudonymizer {
       throw new PseudonymizationError('a salt is required: set PSOXY_SALT (or --salt)');
     }
     this.salt = opts.salt;
+    this.hash = new SaltedSha256(opts.salt);
     this.emailCanonicalization = opts.emailCanonicalization ?? 'STRICT';
     this.emailDomainHandling = opts.emailDomainHandling ?? 'PRESERVE';
     this.key = new LazyKey(opts.encryptionKey, opts.salt, 'reversible pseudonyms');
-    this.domainSalt = opts.emailDomainSalt || opts.salt;
-    this.domainKey = new LazyKey(opts.emailDomainEncryptionKey || opts.encryptionKey, this.domainSalt, 'encrypted email domains');
-    this.ipSalt = opts.ipSalt || opts.salt;
-    this.ipKey = new LazyKey(opts.ipEncryptionKey || opts.encryptionKey, this.ipSalt, 'encrypted IP addresses');
+    const domainSalt = opts.emailDomainSalt || opts.salt;
+    this.domainHash = new SaltedSha256(domainSalt);
+    this.domainKey = new LazyKey(opts.emailDomainEncryptionKey || opts.encryptionKey, domainSalt, 'encrypted email domains');
+    const ipSalt = opts.ipSalt || opts.salt;
+    this.ipHash = new SaltedSha256(ipSalt);
+    this.ipKey = new LazyKey(opts.ipEncryptionKey || opts.encryptionKey, ipSalt, 'encrypted IP addresses');
   }
 
   /** Whether reversible tokens can be made (an encryption key is configured). */
@@ -136,6 +139,41 @@ export class Pseudonymizer {
     return `${mailbox}@${domain.toLowerCase()}`;
   }
 
+  // The last domain handled, and its results: a response's addresses are mostly in one domain, and
+  // TOKENIZE or ENCRYPT would otherwise hash or encrypt it again for every address.
+  private lastDomain: string | undefined;
+  private lastHandled: string | undefined;
+  private lastSuffix = '';
+
+  /** {@link handleDomain}, remembered for the last domain seen. */
+  private handledDomain(domain: string): string | undefined {
+    if (domain !== this.lastDomain) this.remember(domain);
+    return this.lastHandled;
+  }
+
+  /** What a `t~` token of an address in `domain` ends with: `@` and the handled domain, or nothing. */
+  private suffixOf(domain: string): string {
+    if (domain !== this.lastDomain) this.remember(domain);
+    return this.lastSuffix;
+  }
+
+  /**
+   * {@link suffixOf} the domain of the address `value` (its `@` at `at`), compared in place: the
+   * common case (the last address's domain) copies nothing.
+   */
+  private suffixAt(value: string, at: number): string {
+    const last = this.lastDomain;
+    if (last === undefined || value.length - at - 1 !== last.length || !value.startsWith(last, at + 1)) this.remember(value.slice(at + 1));
+    return this.lastSuffix;
+  }
+
+  private remember(domain: string): void {
+    const handled = this.handleDomain(domain);
+    this.lastDomain = domain;
+    this.lastHandled = handled;
+    this.lastSuffix = handled === undefined ? '' : `@${handled}`;
+  }
+
   private handleDomain(domain: string): string | undefined {
     switch (this.emailDomainHandling) {
       case 'PRESERVE':
@@ -143,9 +181,9 @@ export class Pseudonymizer {
       case 'REDACT':
         return undefined;
       case 'TOKENIZE':
-        return `h~${base64url(saltedSha256(domain.toLowerCase(), this.domainSalt))}`;
+        return `h~${base64url(this.domainHash.bytes(domain.toLowerCase()))}`;
       case 'ENCRYPT': {
-        const h = saltedSha256(domain.toLowerCase(), this.domainSalt);
+        const h = this.domainHash.bytes(domain.toLowerCase());
         return `e~${base64url(encryptDeterministic(this.domainKey.get(), h, domain))}`;
       }
     }
@@ -170,11 +208,11 @@ export class Pseudonymizer {
     }
     const email = typeof value === 'string' ? parseEmail(value) : undefined;
     const canonical = email ? this.canonicalEmail(email.localPart, email.domain) : text;
-    const hash = saltedSha256(canonical, this.salt);
+    const hash = this.hash.bytes(canonical);
     const identity: PseudonymizedIdentity = { hash: base64url(hash) };
     let domain: string | undefined;
     if (email) {
-      domain = this.handleDomain(email.domain);
+      domain = this.handledDomain(email.domain);
       if (domain !== undefined) identity.domain = domain;
       // keep JSON field order: domain first
       const { hash: h } = identity;
@@ -207,13 +245,11 @@ export class Pseudonymizer {
     }
     if (isBlank(value)) return null;
     // no '@': not an email of any form (the common case for ids)
-    if (value.indexOf('@') < 0) return `t~${saltedSha256Base64url(value, this.salt)}`;
+    if (value.indexOf('@') < 0) return `t~${this.hash.base64url(value)}`;
     if (CANONICAL_EMAIL.test(value)) {
       const at = value.indexOf('@');
       const canonical = this.emailCanonicalization === 'IGNORE_DOTS' ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1)) : value;
-      const domain = this.handleDomain(value.slice(at + 1));
-      const hash = saltedSha256Base64url(canonical, this.salt);
-      return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
+      return `t~${this.hash.base64url(canonical)}${this.suffixAt(value, at)}`;
     }
     const at = scanSimpleEmail(value);
     if (at > 0) {
@@ -223,33 +259,30 @@ export class Pseudonymizer {
         s.upper || s.plus || s.domainUpper || (s.dot && this.emailCanonicalization === 'IGNORE_DOTS')
           ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1))
           : value;
-      const domain = this.handleDomain(value.slice(at + 1));
-      const hash = saltedSha256Base64url(canonical, this.salt);
-      return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
+      return `t~${this.hash.base64url(canonical)}${this.suffixAt(value, at)}`;
     }
     const email = parseEmail(value);
-    if (email === undefined) return `t~${saltedSha256Base64url(value, this.salt)}`;
-    const domain = this.handleDomain(email.domain);
-    const hash = saltedSha256Base64url(this.canonicalEmail(email.localPart, email.domain), this.salt);
-    return domain === undefined ? `t~${hash}` : `t~${hash}@${domain}`;
+    if (email === undefined) return `t~${this.hash.base64url(value)}`;
+    const suffix = this.suffixOf(email.domain);
+    return `t~${this.hash.base64url(this.canonicalEmail(email.localPart, email.domain))}${suffix}`;
   }
 
   /** A bare reversible token of the whole value, without domain handling (the `tokenize` transform). */
   tokenize(value: string): string {
-    return `p~${base64url(encryptDeterministic(this.key.get(), saltedSha256(value, this.salt), value))}`;
+    return `p~${base64url(encryptDeterministic(this.key.get(), this.hash.bytes(value), value))}`;
   }
 
   /** `hashIp`: `t~` hash of the canonical IP, or null if it is not an IP literal. */
   hashIp(value: string): string | null {
     const canon = canonicalizeIp(value);
-    return canon === undefined ? null : `t~${base64url(saltedSha256(canon, this.ipSalt))}`;
+    return canon === undefined ? null : `t~${base64url(this.ipHash.bytes(canon))}`;
   }
 
   /** `encryptIp`: a reversible `p~` token of the canonical IP, or null if it is not an IP literal. */
   encryptIp(value: string): string | null {
     const canon = canonicalizeIp(value);
     if (canon === undefined) return null;
-    return `p~${base64url(encryptDeterministic(this.ipKey.get(), saltedSha256(canon, this.ipSalt), canon))}`;
+    return `p~${base64url(encryptDeterministic(this.ipKey.get(), this.ipHash.bytes(canon), canon))}`;
   }
 
   /** Decrypts one `p~…` token (a trailing `@domain` is ignored). */

@@ -159,11 +159,12 @@ export class Pseudonymizer {
 
   /**
    * {@link suffixOf} the domain of the address `value` (its `@` at `at`), compared in place: the
-   * common case (the last address's domain) copies nothing.
+   * common case (the last address's domain) copies nothing. With the lengths equal, `endsWith` is
+   * the same test as `startsWith(last, at + 1)`, and V8 makes it several times cheaper.
    */
   private suffixAt(value: string, at: number): string {
     const last = this.lastDomain;
-    if (last === undefined || value.length - at - 1 !== last.length || !value.startsWith(last, at + 1)) this.remember(value.slice(at + 1));
+    if (last === undefined || value.length - at - 1 !== last.length || !value.endsWith(last)) this.remember(value.slice(at + 1));
     return this.lastSuffix;
   }
 

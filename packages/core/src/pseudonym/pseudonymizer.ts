@@ -66,6 +66,16 @@ const CANONICAL_EMAIL = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*@(?:[a-z0-9](?:[a-z0-9-]{
 /** Matches reversible tokens embedded in a request (URL, header, body), with an optional domain. */
 const REVERSIBLE_IN_TEXT = /(p~[a-zA-Z0-9_-]{43,})((?:@[A-Za-z0-9.-]+)?)/g;
 
+/** An email domain as a pseudonym shows it (see `emailDomainHandling`). */
+interface HandledDomain {
+  readonly domain: string;
+  readonly handled: string | undefined;
+  /** What a `t~` token ends with: `@` and the handled domain, or nothing. */
+  readonly suffix: string;
+}
+
+const DOMAIN_CACHE_SIZE = 256;
+
 /** Lazily derived AES key: PBKDF2 with 65 536 rounds is slow, so derive once, on first use. */
 class LazyKey {
   private key: Buffer | undefined;
@@ -139,40 +149,44 @@ export class Pseudonymizer {
     return `${mailbox}@${domain.toLowerCase()}`;
   }
 
-  // The last domain handled, and its results: a response's addresses are mostly in one domain, and
-  // TOKENIZE or ENCRYPT would otherwise hash or encrypt it again for every address.
-  private lastDomain: string | undefined;
-  private lastHandled: string | undefined;
-  private lastSuffix = '';
+  // Domains handled, and their results: a response's addresses are in a few domains, and TOKENIZE
+  // or ENCRYPT would otherwise hash or encrypt the domain again for every address. Bounded: the
+  // cache is emptied when it holds DOMAIN_CACHE_SIZE domains.
+  private readonly domains = new Map<string, HandledDomain>();
+  private last: HandledDomain | undefined;
 
-  /** {@link handleDomain}, remembered for the last domain seen. */
+  /** {@link handleDomain}, remembered. */
   private handledDomain(domain: string): string | undefined {
-    if (domain !== this.lastDomain) this.remember(domain);
-    return this.lastHandled;
+    return this.remember(domain).handled;
   }
 
   /** What a `t~` token of an address in `domain` ends with: `@` and the handled domain, or nothing. */
   private suffixOf(domain: string): string {
-    if (domain !== this.lastDomain) this.remember(domain);
-    return this.lastSuffix;
+    return this.remember(domain).suffix;
   }
 
   /**
-   * {@link suffixOf} the domain of the address `value` (its `@` at `at`), compared in place: the
-   * common case (the last address's domain) copies nothing. With the lengths equal, `endsWith` is
+   * {@link suffixOf} the domain of the address `value` (its `@` at `at`). The last domain is
+   * compared in place, so the commonest case copies nothing; with the lengths equal, `endsWith` is
    * the same test as `startsWith(last, at + 1)`, and V8 makes it several times cheaper.
    */
   private suffixAt(value: string, at: number): string {
-    const last = this.lastDomain;
-    if (last === undefined || value.length - at - 1 !== last.length || !value.endsWith(last)) this.remember(value.slice(at + 1));
-    return this.lastSuffix;
+    const last = this.last;
+    if (last !== undefined && value.length - at - 1 === last.domain.length && value.endsWith(last.domain)) return last.suffix;
+    return this.remember(value.slice(at + 1)).suffix;
   }
 
-  private remember(domain: string): void {
-    const handled = this.handleDomain(domain);
-    this.lastDomain = domain;
-    this.lastHandled = handled;
-    this.lastSuffix = handled === undefined ? '' : `@${handled}`;
+  private remember(domain: string): HandledDomain {
+    if (this.last?.domain === domain) return this.last;
+    let d = this.domains.get(domain);
+    if (d === undefined) {
+      const handled = this.handleDomain(domain);
+      d = { domain, handled, suffix: handled === undefined ? '' : `@${handled}` };
+      if (this.domains.size >= DOMAIN_CACHE_SIZE) this.domains.clear();
+      this.domains.set(domain, d);
+    }
+    this.last = d;
+    return d;
   }
 
   private handleDomain(domain: string): string | undefined {

@@ -135,6 +135,8 @@ export interface PathGroup {
 function walkGroup(g: PathGroup, doc: JsonValue, leaf: Leaf): void {
   // the shared part is walked as a path of its own, whose matches are the elements
   walk(g.prefix, 0, doc, (_parent, _at, element) => {
+    // an indexed loop: for-of made an iterator result per path and element where V8 left this
+    // callback unoptimized (~0.9 MB of garbage on a 7 MB directory page)
     const suffixes = g.suffixes;
     for (let i = 0; i < suffixes.length; i++) walk(suffixes[i] as readonly SimpleStep[], 0, element, leaf);
   });

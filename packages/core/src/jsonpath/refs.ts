@@ -13,14 +13,25 @@ export class JsonPathModificationError extends Error {
   override readonly name = 'JsonPathModificationError';
 }
 
+// A multi-name reference's accessor joins its names. Its list is the path token's own (never
+// changed), so the join is made once per token, not once per reference (GitHub's redactions make
+// thousands of references of 13-18 names per page).
+const joinedKeys = new WeakMap<readonly string[], string>();
+
 function accessor(r: PathRef): string {
   switch (r.kind) {
     case 'root':
       return '$';
     case 'property':
       return r.key;
-    case 'properties':
-      return r.keys.join('&&');
+    case 'properties': {
+      let joined = joinedKeys.get(r.keys);
+      if (joined === undefined) {
+        joined = r.keys.join('&&');
+        joinedKeys.set(r.keys, joined);
+      }
+      return joined;
+    }
     case 'index':
       return String(r.index);
   }

@@ -19,6 +19,14 @@ describe('Java regex translation agrees with java.util.regex', () => {
     expect(!!p.matches(input)).toBe(full);
     expect([...p.findAll(input)].map((m) => `${m.start}-${m.end},`).join('')).toBe(finds);
     expect(p.split(input).join('|').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')).toBe(split);
+    // replaceAll with a literal replacement (`$` included) replaces exactly Java's find() spans
+    let expected = '';
+    let last = 0;
+    for (const [start, end] of finds.split(',').filter(Boolean).map((span) => span.split('-').map(Number) as [number, number])) {
+      expected += `${input.slice(last, start)}<$1>`;
+      last = end;
+    }
+    expect(p.replaceAllLiteral(input, '<$1>')).toBe(expected + input.slice(last));
   });
 });
 

@@ -8,6 +8,7 @@ export interface JavaMatch {
   group(n: number): string | undefined;
   /** A named group's value; undefined if it did not participate. */
   named(name: string): string | undefined;
+  /** Where group `n` starts: only for matches from `findAll` (the others do not compute it: undefined). */
   groupStart(n: number): number | undefined;
   readonly groupCount: number;
 }
@@ -21,6 +22,7 @@ export class JavaPattern {
   private readonly full: RegExp;
   private readonly global: RegExp;
   private readonly sticky: RegExp;
+  private readonly replacing: RegExp;
   private readonly groupMap: number[];
   /** Named groups of the Java pattern. */
   readonly groupNames: ReadonlySet<string>;
@@ -35,10 +37,12 @@ export class JavaPattern {
     this.groupMap = t.groupMap;
     this.named = t.namedGroups;
     this.groupNames = new Set(t.namedGroups.keys());
-    // `d` gives group indices, needed to replace a group's span in place.
-    this.full = new RegExp(`(?:${t.source})(?![\\s\\S])`, 'yd');
+    // `d` gives group indices, which only findAll's callers need (to replace a group's span in
+    // place): computing them makes every successful match allocate, so the others go without.
+    this.full = new RegExp(`(?:${t.source})(?![\\s\\S])`, 'y');
     this.global = new RegExp(t.source, 'gd');
-    this.sticky = new RegExp(t.source, 'yd');
+    this.sticky = new RegExp(t.source, 'y');
+    this.replacing = new RegExp(t.source, 'g');
   }
 
   private wrap(m: RegExpExecArray): JavaMatch {
@@ -95,13 +99,9 @@ export class JavaPattern {
 
   /** `Matcher.replaceAll` with a literal replacement (no `$n` expansion). */
   replaceAllLiteral(input: string, replacement: string): string {
-    let out = '';
-    let last = 0;
-    for (const m of this.findAll(input)) {
-      out += input.slice(last, m.start) + replacement;
-      last = m.end;
-    }
-    return out + input.slice(last);
+    // the native replace finds the same matches as findAll (after an empty match it too moves on by
+    // one code unit); a function as the replacement keeps `$` literal
+    return input.replace(this.replacing, () => replacement);
   }
 
   /** `Matcher.replaceAll` with Java replacement syntax: `$n`, `${name}`, `\` escapes. */

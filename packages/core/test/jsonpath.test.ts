@@ -18,7 +18,9 @@ const read = (path: string, json: string) => compileJsonPath(path).read(parseJso
 
 /**
  * Seeded random JSON texts with the awkward cases for path evaluators: repeated and nested names,
- * integer-like keys (kept order), `__proto__`, nested arrays. `value(depth)` is one value's text.
+ * integer-like keys (kept order), `__proto__`, names that arrays, JsonDouble or every object answer
+ * to themselves (`length`, `value`, `toString`), integral doubles, nested arrays. `value(depth)` is
+ * one value's text.
  */
 function randomJson(seed: number, names: readonly string[]) {
   let state = seed;
@@ -28,7 +30,8 @@ function randomJson(seed: number, names: readonly string[]) {
   };
   const value = (depth: number): string => {
     const r = rand(depth > 3 ? 3 : 6);
-    if (r === 0) return String(rand(100));
+    // integral doubles too (`2.0`, a JsonDouble): an object whose own `value` a name must not find
+    if (r === 0) return rand(4) === 0 ? `${rand(9)}.0` : String(rand(100));
     if (r === 1) return `"s${rand(9)}"`;
     if (r === 2) return 'null';
     if (r === 3) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
@@ -164,8 +167,8 @@ describe('JSONPath with Jayway semantics', () => {
     // `$[?(1 == 1)]..x` reaches the same scan through a filter on the root object, which takes the
     // general walk; `$..x` takes the folded one. Random documents with the awkward cases: repeated
     // and nested names, integer-like keys (kept order), `__proto__`, deleted keys, nested arrays.
-    const { value } = randomJson(42, ['a', 'b', 'id', 'login', '1', '__proto__']);
-    const paths = ['a', 'id', '__proto__', "['a','id']", "['a','b'].id", "['login','1'].a", 'a[*]', 'a.id', 'b..id', '1'];
+    const { value } = randomJson(42, ['a', 'b', 'id', 'login', '1', '__proto__', 'length', 'value', 'toString']);
+    const paths = ['a', 'id', '__proto__', "['a','id']", "['a','b'].id", "['login','1'].a", 'a[*]', 'a.id', 'b..id', '1', 'length', 'value', 'toString', 'constructor'];
     for (let n = 0; n < 300; n++) {
       const json = `{"a":${value(1)},"b":${value(1)},"c":${value(0)}}`;
       for (const p of paths) {
@@ -196,8 +199,9 @@ describe('JSONPath with Jayway semantics', () => {
   it('names-and-wildcards paths (one walk) and sets of them (walked together) do what the general evaluator does', () => {
     // `$[?(1 == 1)].x` takes the general evaluator through a filter on the root object; for map
     // and delete it matches what `$.x` does (a missing definite step matches nothing either way).
-    const { rand, value } = randomJson(7, ['u', 'a', 'b', '1', '__proto__']);
+    const { rand, value } = randomJson(7, ['u', 'a', 'b', '1', '__proto__', 'length', 'value']);
     const pool = ['u[*].a', 'u[*].b', 'u[*].a.b', 'u[*].a[*]', 'u[*].*.a', 'u[*][*].b', 'u.a', 'u.a[*].b', 'u[*].__proto__', 'u[*].1', 'a', 'a[*].u', 'u[*].a'];
+    pool.push('u[*].length', 'u[*].value', 'u.length', 'a.value', 'u[*].toString', 'u[*].a.value', 'u[*][*].length');
     for (let n = 0; n < 400; n++) {
       const json = `{"u":${value(1)},"a":${value(1)}}`;
       const picked = Array.from({ length: 1 + rand(5) }, () => pool[rand(pool.length)] as string);
@@ -220,8 +224,9 @@ describe('JSONPath with Jayway semantics', () => {
   });
 
   it('deep scans sharing one walk (redact, pseudonymize) give what they give one after the other', () => {
-    const { rand, value } = randomJson(11, ['a', 'b', 'c', '1', '__proto__']);
+    const { rand, value } = randomJson(11, ['a', 'b', 'c', '1', '__proto__', 'length', 'value']);
     const pool = ['$..a', '$..b', "$..['a','b']", "$..['a','c'].b", '$..a[*].b', '$..c.a', '$..b.*.c', '$..1', '$..__proto__', '$.a', "$..['b','c']"];
+    pool.push('$..length', '$..value', '$..toString');
     // pseudonymization's contract for the calls: a container fails the whole transform
     const strict = (calls: string[]) => (v: JsonValue) => {
       calls.push(writeJson(v));

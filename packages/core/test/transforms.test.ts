@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type PseudonymizeOptions, Pseudonymizer } from '../src/pseudonym/index.js';
+import { TokenMemo } from '../src/sanitize/index.js';
 import { sanitizeWith } from './helpers.js';
 
 const one = (method: string, opts: Record<string, unknown>, body: string, path = '$.v') =>
@@ -190,5 +193,54 @@ describe('order and documents', () => {
   it('returns an empty body unchanged and a whitespace body as empty', () => {
     expect(sanitizeWith([], '')).toBe('');
     expect(sanitizeWith([], '  \n')).toBe('');
+  });
+});
+
+describe('the per-response token memo', () => {
+  /** A pseudonymizer that counts the tokens it makes (a real one: the memo is what is tested). */
+  class Counting extends Pseudonymizer {
+    made = 0;
+    override pseudonymToken(value: unknown, opts?: PseudonymizeOptions): string | null {
+      this.made++;
+      return super.pseudonymToken(value, opts);
+    }
+  }
+  const plain = { includeReversible: false };
+  const reversible = { includeReversible: true };
+
+  it('gives every value its own token', () => {
+    const p = new Pseudonymizer({ salt: 'salt', encryptionKey: 'key' });
+    const value = fc.oneof(fc.constantFrom('', ' ', 'a', 'ann@x.com', 'bob@x.com'), fc.string({ maxLength: 80 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, fc.boolean()), { maxLength: 300 }), (values) => {
+        const memo = new TokenMemo();
+        for (const [v, rev] of values) {
+          const opts = rev ? reversible : plain;
+          expect(memo.token(p, v, opts)).toBe(p.pseudonymToken(v, opts));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('makes a repeated value once', () => {
+    const p = new Counting({ salt: 'salt' });
+    const memo = new TokenMemo();
+    const people = Array.from({ length: 300 }, (_, i) => `person${i}@acme.com`);
+    for (let round = 0; round < 20; round++) for (const v of people) memo.token(p, v, plain);
+    expect(p.made).toBe(300);
+  });
+
+  it('stops looking when values do not repeat, and keeps reversible tokens all the same', () => {
+    const p = new Counting({ salt: 'salt', encryptionKey: 'key' });
+    const memo = new TokenMemo();
+    for (let i = 0; i < 2000; i++) memo.token(p, `unique${i}`, plain);
+    p.made = 0;
+    memo.token(p, 'again', plain);
+    memo.token(p, 'again', plain);
+    expect(p.made).toBe(2);
+    memo.token(p, 'secret', reversible);
+    memo.token(p, 'secret', reversible);
+    expect(p.made).toBe(3);
   });
 });

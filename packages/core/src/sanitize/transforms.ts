@@ -35,18 +35,25 @@ export class TokenMemo {
   private active = true;
 
   token(pseudonymizer: Pseudonymizer, v: JsonValue, opts: { includeReversible: boolean }): string | null {
-    if (!this.active || typeof v !== 'string') return pseudonymizer.pseudonymToken(v, opts);
-    const m = opts.includeReversible ? this.reversible : this.plain;
-    const hit = m.get(v);
+    if (typeof v !== 'string') return pseudonymizer.pseudonymToken(v, opts);
+    // Reversible tokens (AES) are dear enough to always keep; plain hashes only if they repeat.
+    if (opts.includeReversible) {
+      const hit = this.reversible.get(v);
+      if (hit !== undefined) return hit;
+      const t = pseudonymizer.pseudonymToken(v, opts);
+      this.reversible.set(v, t);
+      return t;
+    }
+    if (!this.active) return pseudonymizer.pseudonymToken(v, opts);
+    const hit = this.plain.get(v);
     this.lookups++;
     if (hit !== undefined) {
       this.hits++;
       return hit;
     }
     const t = pseudonymizer.pseudonymToken(v, opts);
-    m.set(v, t);
-    // Reversible tokens (AES) are dear enough to always keep; plain hashes only if they repeat.
-    if (this.lookups === 2000 && this.hits < 200 && !opts.includeReversible) {
+    this.plain.set(v, t);
+    if (this.lookups === 2000 && this.hits < 200) {
       this.active = false;
       this.plain.clear();
     }

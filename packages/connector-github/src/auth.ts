@@ -1,13 +1,4 @@
-import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TOKEN_TIMEOUT_MS, TokenManager, bearerFromManager, requireSecret, signJwtRs256 } from '@psoxy/core';
-
-/** The App's private key: PEM as downloaded (PKCS#1 or #8), or base64 of it. */
-function pem(text: string): string {
-  const t = text.trim();
-  if (t.includes('PRIVATE KEY')) return t.replace(/\\n/g, '\n');
-  const decoded = Buffer.from(t, 'base64').toString('utf8');
-  if (!decoded.includes('PRIVATE KEY')) throw new SourceAuthError('PRIVATE_KEY must be the GitHub App private key (PEM, or base64 of it)');
-  return decoded;
-}
+import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TOKEN_TIMEOUT_MS, TokenManager, bearerFromManager, privateKeyPem, requireSecret, signJwtRs256 } from '@psoxy/core';
 
 /** How early an App JWT says it was issued, for clocks a little ahead of GitHub's (as Octokit does). */
 const IAT_MARGIN_S = 30;
@@ -35,7 +26,7 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
   const url = `${o.apiBaseUrl.replace(/\/+$/, '')}/app/installations/${encodeURIComponent(o.installationId)}/access_tokens`;
   return async (ctx) => {
     const appId = (await requireSecret(ctx.secrets, 'CLIENT_ID')).trim();
-    const privateKey = pem(await requireSecret(ctx.secrets, 'PRIVATE_KEY'));
+    const privateKey = privateKeyPem(await requireSecret(ctx.secrets, 'PRIVATE_KEY'), 'PRIVATE_KEY', 'the GitHub App private key');
     let skewMs = 0;
     for (let attempt = 1; ; attempt++) {
       let res: Response;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type AuthContext, type AuthStrategy, InvalidGrantError, ReconnectSourceError, SourceAuthError, TokenManager, bearerFromManager, requestToken, requireSecret, signJwtRs256 } from '@psoxy/core';
+import { type AuthContext, type AuthStrategy, InvalidGrantError, ReconnectSourceError, SourceAuthError, TokenManager, bearerFromManager, privateKeyPem, requestToken, requireSecret, signJwtRs256 } from '@psoxy/core';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const LOGIN_HOST = 'login.microsoftonline.com';
@@ -50,8 +50,7 @@ async function credentialFields(opts: EntraAuthOptions, tokenEndpoint: string, c
     const privateKey = await requireSecret(ctx.secrets, 'PRIVATE_KEY');
     const thumbprint = (await requireSecret(ctx.secrets, 'PRIVATE_KEY_ID')).replace(/^sha1 Fingerprint=/i, '').replace(/:/g, '').trim();
     if (!/^[0-9a-fA-F]{40}$/.test(thumbprint)) throw new SourceAuthError('PRIVATE_KEY_ID must be the certificate SHA-1 thumbprint (40 hex digits)');
-    const pem = privateKey.includes('PRIVATE KEY') ? privateKey : Buffer.from(privateKey, 'base64').toString('utf8');
-    if (!pem.includes('PRIVATE KEY')) throw new SourceAuthError('PRIVATE_KEY must be a PEM private key (or base64 of one)');
+    const pem = privateKeyPem(privateKey, 'PRIVATE_KEY', "the certificate's private key");
     const assertion = certificateAssertion({ clientId: opts.clientId, tokenEndpoint, thumbprintHex: thumbprint, privateKeyPem: pem, nowMs: ctx.clock() });
     return { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion };
   }

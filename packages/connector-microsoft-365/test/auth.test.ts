@@ -148,7 +148,7 @@ describe('Entra ID client credentials (only the token request leaves the proxy)'
     const badThumb = await serve(settings, { PRIVATE_KEY: rsaKeyPair().privateKey, PRIVATE_KEY_ID: 'not-a-thumbprint' }, []);
     expect(await (await fetch(`${badThumb.proxy.url}/v1.0/users`)).text()).toMatch(/PRIVATE_KEY_ID must be the certificate SHA-1 thumbprint/);
     const badKey = await serve(settings, { PRIVATE_KEY: 'bm90IGEga2V5', PRIVATE_KEY_ID: 'a'.repeat(40) }, []);
-    expect(await (await fetch(`${badKey.proxy.url}/v1.0/users`)).text()).toMatch(/PRIVATE_KEY must be a PEM private key/);
+    expect(await (await fetch(`${badKey.proxy.url}/v1.0/users`)).text()).toMatch(/PRIVATE_KEY must be the certificate's private key: PEM/);
     const missing = await serve({ ...settings, CREDENTIALS_FLOW: 'client_secret' }, {}, []);
     const res = await fetch(`${missing.proxy.url}/v1.0/users`);
     expect(res.status).toBe(500);

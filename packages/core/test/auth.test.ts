@@ -256,8 +256,17 @@ describe('through the proxy', () => {
 });
 
 describe('JWT bearer assertion (service accounts)', () => {
-  it('signs an RS256 assertion the token endpoint can verify, with the claims asked for', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
+  it.each([
+    ['PEM', pem],
+    ['PKCS#1 PEM', pkcs1],
+    ['PEM with its line breaks written as \\n', pem.replace(/\n/g, '\\n')],
+    ['base64 of the PEM', Buffer.from(pem).toString('base64')],
+    ['base64 of the PEM, with surrounding blanks', `  ${Buffer.from(pkcs1).toString('base64')}\n`],
+  ])('signs an RS256 assertion the token endpoint can verify, with the claims asked for (key as %s)', async (_form, storedKey) => {
     let claims: Record<string, unknown> = {};
     const tokens = await server((_req, res, body) => {
       const f = form(body);
@@ -268,7 +277,7 @@ describe('JWT bearer assertion (service accounts)', () => {
       json(res, 200, { access_token: 'ya29.x', expires_in: 3599 });
     });
     const clock = { now: 1_700_000_000_000 };
-    const c = { ...ctx(new MemorySecretStore({ PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }), clock), impersonate: 'admin@acme.com' };
+    const c = { ...ctx(new MemorySecretStore({ PRIVATE_KEY: storedKey }), clock), impersonate: 'admin@acme.com' };
     const s = jwtBearer({
       name: 'gcal',
       tokenUrl: `${tokens.url}/token`,
@@ -284,9 +293,14 @@ describe('JWT bearer assertion (service accounts)', () => {
     });
   });
 
-  it('explains a key that is not an RSA PEM', async () => {
+  it('explains a key that is neither PEM nor base64 of one, and one that is not RSA', async () => {
     const s = jwtBearer({ name: 'gcal', tokenUrl: 'https://127.0.0.1:9/token', claims: async () => ({}) });
-    await expect(bearerOf(s, ctx(new MemorySecretStore({ PRIVATE_KEY: 'not a key' })))).rejects.toThrow(/expected an RSA key in PEM/);
+    await expect(bearerOf(s, ctx(new MemorySecretStore({ PRIVATE_KEY: 'not a key' })))).rejects.toThrow(
+      'PRIVATE_KEY must be a private key: PEM (-----BEGIN PRIVATE KEY-----, or RSA PRIVATE KEY), or base64 of it',
+    );
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const fresh = jwtBearer({ name: 'gcal', tokenUrl: 'https://127.0.0.1:9/token', claims: async () => ({}) });
+    await expect(bearerOf(fresh, ctx(new MemorySecretStore({ PRIVATE_KEY: ec })))).rejects.toThrow(/expected an RSA key in PEM/);
   });
 });
 

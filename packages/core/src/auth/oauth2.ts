@@ -1,4 +1,4 @@
-import { randomUUID, sign } from 'node:crypto';
+import { type KeyObject, createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { requireSecret } from '../runtime/secrets.js';
 import { type GrantedToken, InvalidGrantError, TokenManager, type TokenManagerOptions } from './token-manager.js';
 import { type AuthContext, type AuthStrategy, SourceAuthError, withHeaders } from './types.js';
@@ -147,13 +147,15 @@ export function oauth2RefreshToken(opts: RefreshTokenOptions): AuthStrategy & { 
 export function signJwtRs256(claims: Record<string, unknown>, privateKeyPem: string, header: Record<string, unknown> = {}): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const input = `${enc({ alg: 'RS256', typ: 'JWT', ...header })}.${enc(claims)}`;
-  let signature: Buffer;
+  let key: KeyObject;
   try {
-    signature = sign('sha256', Buffer.from(input), privateKeyPem);
+    key = createPrivateKey(privateKeyPem);
   } catch (e) {
     throw new SourceAuthError(`the private key cannot sign: ${(e as Error).message.split('\n')[0]}; expected an RSA key in PEM`);
   }
-  return `${input}.${signature.toString('base64url')}`;
+  // an EC key would sign too, and make an ES256 signature under an RS256 header that the source refuses
+  if (key.asymmetricKeyType !== 'rsa') throw new SourceAuthError(`the private key is ${key.asymmetricKeyType ?? 'not asymmetric'}; expected an RSA key in PEM`);
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
 export interface JwtBearerOptions extends ManagerTuning {
@@ -166,13 +168,28 @@ export interface JwtBearerOptions extends ManagerTuning {
   lifetimeS?: number;
 }
 
+/**
+ * A private key as a secret holds it: PEM (PKCS#1 or #8), its line breaks possibly written as `\n`
+ * (as env files and some consoles keep them), or base64 of the PEM (as Psoxy's Terraform stores
+ * keys). `secret` and `what` name the secret and the key in the error.
+ */
+export function privateKeyPem(text: string, secret: string, what = 'a private key'): string {
+  const t = text.trim();
+  if (t.includes('PRIVATE KEY')) return t.replace(/\\n/g, '\n');
+  const decoded = Buffer.from(t, 'base64').toString('utf8').trim();
+  if (!decoded.includes('PRIVATE KEY')) {
+    throw new SourceAuthError(`${secret} must be ${what}: PEM (-----BEGIN PRIVATE KEY-----, or RSA PRIVATE KEY), or base64 of it`);
+  }
+  return decoded;
+}
+
 /** RFC 7523 JWT bearer assertion grant (service accounts, e.g. Google domain-wide delegation). */
 export function jwtBearer(opts: JwtBearerOptions): AuthStrategy & { manager: TokenManager } {
   const keySecret = opts.privateKeySecret ?? 'PRIVATE_KEY';
   const manager = new TokenManager({
     ...opts,
     async grant(ctx) {
-      const key = await requireSecret(ctx.secrets, keySecret);
+      const key = privateKeyPem(await requireSecret(ctx.secrets, keySecret), keySecret);
       const kid = opts.keyIdSecret ? (await ctx.secrets.get(opts.keyIdSecret))?.value : undefined;
       const now = Math.floor(ctx.clock() / 1000);
       const claims = { aud: opts.tokenUrl, iat: now, exp: now + (opts.lifetimeS ?? 3600), jti: randomUUID(), ...(await opts.claims(ctx)) };

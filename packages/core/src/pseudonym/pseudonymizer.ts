@@ -1,16 +1,7 @@
 import { javaNumberToString } from '../json/java-number.js';
 import { JsonDouble } from '../json/value.js';
 import { isBlank } from '../regex/strings.js';
-import {
-  InvalidTokenError,
-  base64url,
-  decryptToken,
-  deriveAesKey,
-  encryptDeterministic,
-  fromBase64url,
-  saltFingerprint,
-  SaltedSha256,
-} from './crypto.js';
+import { InvalidTokenError, SaltedSha256, base64url, decryptToken, deriveAesKey, encryptDeterministic, fromBase64url, saltFingerprint } from './crypto.js';
 import { lastSimpleEmail, parseEmail, scanSimpleEmail } from './email.js';
 import { canonicalizeIp } from './ip.js';
 

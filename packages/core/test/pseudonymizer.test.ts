@@ -10,7 +10,7 @@ import {
   parseEmail,
 } from '../src/pseudonym/index.js';
 import { createHash } from 'node:crypto';
-import { SaltedSha256 } from '../src/pseudonym/crypto.js';
+import { NOT_STAGED, SaltedSha256 } from '../src/pseudonym/crypto.js';
 import { parseEmailByGrammar } from '../src/pseudonym/email.js';
 import { identityJson } from '../src/sanitize/index.js';
 
@@ -254,6 +254,23 @@ describe('salted SHA-256', () => {
           expect(h.bytes(v).equals(expected)).toBe(true);
           expect(h.base64url(v)).toBe(expected.toString('base64url'));
         }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('staged hashing', () => {
+  it("finds an ASCII value's first '@' while staging it, and hashes what it staged", () => {
+    const chars = fc.constantFrom('a', '@', '.', '0', '\u007f', 'é', '€');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 10 }), fc.oneof(fc.string({ unit: chars, maxLength: 30 }), fc.string({ minLength: 495, maxLength: 515 })), (salt, value) => {
+        const h = new SaltedSha256(salt);
+        const staged = h.stage(value);
+        const ascii = [...value].every((c) => c.charCodeAt(0) <= 0x7f);
+        const fits = value.length + Buffer.byteLength(salt) <= 512;
+        expect(staged).toBe(ascii && fits ? value.indexOf('@') : NOT_STAGED);
+        if (staged !== NOT_STAGED) expect(h.stagedBase64url(value.length)).toBe(createHash('sha256').update(value + salt, 'utf8').digest('base64url'));
       }),
       { numRuns: 500 },
     );

@@ -13,6 +13,9 @@ const SCRATCH = new Uint8Array(512);
 const VIEWS: Uint8Array[] = [];
 const scratchView = (n: number): Uint8Array => (VIEWS[n] ??= SCRATCH.subarray(0, n));
 
+/** What {@link SaltedSha256.stage} returns for a value it did not copy (not ASCII, or too long). */
+export const NOT_STAGED = -2;
+
 /** SHA-256 of `canonical + salt` (the salt appended, no separator, UTF-8), as Psoxy hashes. */
 export class SaltedSha256 {
   private readonly saltBytes: Uint8Array;
@@ -21,18 +24,42 @@ export class SaltedSha256 {
     this.saltBytes = Buffer.from(salt, 'utf8');
   }
 
-  /** The bytes to hash: a view of the scratch space, or the joined string when it is not ASCII or too long. */
-  private input(canonical: string): Uint8Array | string {
-    const n = canonical.length;
-    const salt = this.saltBytes;
-    if (n + salt.length > SCRATCH.length) return canonical + this.salt;
+  /**
+   * Copies `value` into the scratch space when it is ASCII and fits beside the salt, and returns
+   * where its first `@` is (-1: none), else NOT_STAGED. `stagedBase64url` then hashes it without
+   * copying it again, so one pass over a value both routes it (id or address) and stages it.
+   * Nothing may hash in between: every hasher shares the scratch space.
+   */
+  stage(value: string): number {
+    const n = value.length;
+    if (n + this.saltBytes.length > SCRATCH.length) return NOT_STAGED;
+    let at = -1;
     for (let i = 0; i < n; i++) {
-      const c = canonical.charCodeAt(i);
-      if (c > 0x7f) return canonical + this.salt;
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) return NOT_STAGED;
+      if (c === 0x40 && at < 0) at = i;
       SCRATCH[i] = c;
     }
-    SCRATCH.set(salt, n);
-    return scratchView(n + salt.length);
+    return at;
+  }
+
+  /** The hash of the value staged last (its `length` bytes, then the salt), base64url-encoded. */
+  stagedBase64url(length: number): string {
+    const input = this.withSalt(length);
+    if (oneShot) return oneShot('sha256', input, 'base64url') as string;
+    return createHash('sha256').update(input).digest('base64url');
+  }
+
+  /** The staged value's bytes followed by the salt's, as a view of the scratch space. */
+  private withSalt(length: number): Uint8Array {
+    const salt = this.saltBytes;
+    SCRATCH.set(salt, length);
+    return scratchView(length + salt.length);
+  }
+
+  /** The bytes to hash: a view of the scratch space, or the joined string when it is not ASCII or too long. */
+  private input(canonical: string): Uint8Array | string {
+    return this.stage(canonical) === NOT_STAGED ? canonical + this.salt : this.withSalt(canonical.length);
   }
 
   /** The hash as raw bytes. */

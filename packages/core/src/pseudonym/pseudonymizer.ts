@@ -1,7 +1,7 @@
 import { javaNumberToString } from '../json/java-number.js';
 import { JsonDouble } from '../json/value.js';
 import { isBlank } from '../regex/strings.js';
-import { InvalidTokenError, SaltedSha256, base64url, decryptToken, deriveAesKey, encryptDeterministic, fromBase64url, saltFingerprint } from './crypto.js';
+import { InvalidTokenError, NOT_STAGED, SaltedSha256, base64url, decryptToken, deriveAesKey, encryptDeterministic, fromBase64url, saltFingerprint } from './crypto.js';
 import { lastSimpleEmail, parseEmail, scanSimpleEmail } from './email.js';
 import { canonicalizeIp } from './ip.js';
 
@@ -250,27 +250,38 @@ export class Pseudonymizer {
       return id ? Pseudonymizer.token(id) : null;
     }
     if (isBlank(value)) return null;
+    const hash = this.hash;
+    // one pass over an ASCII value finds its '@' and copies it to be hashed (see SaltedSha256.stage)
+    const staged = hash.stage(value);
     // no '@': not an email of any form (the common case for ids)
-    if (value.indexOf('@') < 0) return `t~${this.hash.base64url(value)}`;
+    if (staged === -1) return `t~${hash.stagedBase64url(value.length)}`;
+    if (staged === NOT_STAGED && value.indexOf('@') < 0) return `t~${hash.base64url(value)}`;
+    // The value as it is, when it is the canonical address, is hashed before the domain is handled,
+    // which may hash too (TOKENIZE) and so reuse the scratch space.
     if (CANONICAL_EMAIL.test(value)) {
       const at = value.indexOf('@');
-      const canonical = this.emailCanonicalization === 'IGNORE_DOTS' ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1)) : value;
-      return `t~${this.hash.base64url(canonical)}${this.suffixAt(value, at)}`;
+      const h = this.emailCanonicalization === 'IGNORE_DOTS' ? hash.base64url(this.canonicalEmail(value.slice(0, at), value.slice(at + 1))) : this.hashAsIs(value, staged);
+      return `t~${h}${this.suffixAt(value, at)}`;
     }
     const at = scanSimpleEmail(value);
     if (at > 0) {
       // A plain address already in canonical form (the usual case) is hashed as it is.
       const s = lastSimpleEmail;
-      const canonical =
+      const h =
         s.upper || s.plus || s.domainUpper || (s.dot && this.emailCanonicalization === 'IGNORE_DOTS')
-          ? this.canonicalEmail(value.slice(0, at), value.slice(at + 1))
-          : value;
-      return `t~${this.hash.base64url(canonical)}${this.suffixAt(value, at)}`;
+          ? hash.base64url(this.canonicalEmail(value.slice(0, at), value.slice(at + 1)))
+          : this.hashAsIs(value, staged);
+      return `t~${h}${this.suffixAt(value, at)}`;
     }
     const email = parseEmail(value);
-    if (email === undefined) return `t~${this.hash.base64url(value)}`;
-    const suffix = this.suffixOf(email.domain);
-    return `t~${this.hash.base64url(this.canonicalEmail(email.localPart, email.domain))}${suffix}`;
+    if (email === undefined) return `t~${this.hashAsIs(value, staged)}`;
+    const h = hash.base64url(this.canonicalEmail(email.localPart, email.domain));
+    return `t~${h}${this.suffixOf(email.domain)}`;
+  }
+
+  /** The hash of `value` itself, from the scratch space when `staged` says it was copied there. */
+  private hashAsIs(value: string, staged: number): string {
+    return staged >= 0 ? this.hash.stagedBase64url(value.length) : this.hash.base64url(value);
   }
 
   /** A bare reversible token of the whole value, without domain handling (the `tokenize` transform). */

@@ -129,8 +129,11 @@ export class Pseudonymizer {
 
   /** The salt's fingerprint (`X-Psoxy-PII-Salt-Sha256`), safe to show. */
   get saltFingerprint(): string {
-    return saltFingerprint(this.salt);
+    // every response carries it (X-Psoxy-PII-Salt-Sha256): made once, not once per response
+    this.fingerprint ??= saltFingerprint(this.salt);
+    return this.fingerprint;
   }
+  private fingerprint: string | undefined;
 
   private canonicalEmail(local: string, domain: string): string {
     let mailbox = local.toLowerCase();

@@ -13,6 +13,12 @@ const SCRATCH = new Uint8Array(512);
 const VIEWS: Uint8Array[] = [];
 const scratchView = (n: number): Uint8Array => (VIEWS[n] ??= SCRATCH.subarray(0, n));
 
+/** SHA-256 of the bytes (a string: its UTF-8), base64url-encoded without padding. */
+function sha256Base64url(input: Uint8Array | string): string {
+  if (oneShot) return oneShot('sha256', input, 'base64url') as string;
+  return createHash('sha256').update(input).digest('base64url');
+}
+
 /** What {@link SaltedSha256.stage} returns for a value it did not copy (not ASCII, or too long). */
 export const NOT_STAGED = -2;
 
@@ -45,9 +51,7 @@ export class SaltedSha256 {
 
   /** The hash of the value staged last (its `length` bytes, then the salt), base64url-encoded. */
   stagedBase64url(length: number): string {
-    const input = this.withSalt(length);
-    if (oneShot) return oneShot('sha256', input, 'base64url') as string;
-    return createHash('sha256').update(input).digest('base64url');
+    return sha256Base64url(this.withSalt(length));
   }
 
   /** The staged value's bytes followed by the salt's, as a view of the scratch space. */
@@ -71,9 +75,7 @@ export class SaltedSha256 {
 
   /** The hash base64url-encoded without padding (43 chars). */
   base64url(canonical: string): string {
-    const input = this.input(canonical);
-    if (oneShot) return oneShot('sha256', input, 'base64url') as string;
-    return createHash('sha256').update(input).digest('base64url');
+    return sha256Base64url(this.input(canonical));
   }
 }
 

@@ -104,6 +104,12 @@ export class Pseudonymizer {
   private readonly domainKey: LazyKey;
   private readonly ipHash: SaltedSha256;
   private readonly ipKey: LazyKey;
+  private fingerprint: string | undefined;
+  // Domains handled, and their results: a response's addresses are in a few domains, and TOKENIZE
+  // or ENCRYPT would otherwise hash or encrypt the domain again for every address. Bounded: the
+  // cache is emptied when it holds DOMAIN_CACHE_SIZE domains.
+  private readonly domains = new Map<string, HandledDomain>();
+  private last: HandledDomain | undefined;
 
   constructor(opts: PseudonymizerOptions) {
     if (typeof opts.salt !== 'string' || opts.salt === '') {
@@ -133,7 +139,6 @@ export class Pseudonymizer {
     this.fingerprint ??= saltFingerprint(this.salt);
     return this.fingerprint;
   }
-  private fingerprint: string | undefined;
 
   private canonicalEmail(local: string, domain: string): string {
     let mailbox = local.toLowerCase();
@@ -142,12 +147,6 @@ export class Pseudonymizer {
     if (this.emailCanonicalization === 'IGNORE_DOTS') mailbox = mailbox.replace(/\./g, '');
     return `${mailbox}@${domain.toLowerCase()}`;
   }
-
-  // Domains handled, and their results: a response's addresses are in a few domains, and TOKENIZE
-  // or ENCRYPT would otherwise hash or encrypt the domain again for every address. Bounded: the
-  // cache is emptied when it holds DOMAIN_CACHE_SIZE domains.
-  private readonly domains = new Map<string, HandledDomain>();
-  private last: HandledDomain | undefined;
 
   /** {@link handleDomain}, remembered. */
   private handledDomain(domain: string): string | undefined {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, nodeHttpFetch, serveNode, silentLogger } from '@psoxy/core';
+import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, nodeHttpClient, serveNode, silentLogger } from '@psoxy/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const page = JSON.parse(readFileSync(join(here, '.data', 'calendar-events.json'), 'utf8'));
@@ -49,7 +49,7 @@ const handler = createProxy({
   allowInsecureTarget: true,
   secrets: new MemorySecretStore({}),
   lease: new InProcessLease(),
-  fetch: nodeHttpFetch(),
+  http: nodeHttpClient(),
   log: silentLogger,
 });
 const proxy = await serveNode(handler);

@@ -1,4 +1,18 @@
-import { type AuthStrategy, type Grant, InvalidGrantError, SourceAuthError, TOKEN_TIMEOUT_MS, TokenManager, bearerFromManager, privateKeyPem, requireSecret, signJwtRs256 } from '@psoxy/core';
+import {
+  type AuthStrategy,
+  type Grant,
+  type HttpResponse,
+  InvalidGrantError,
+  SourceAuthError,
+  TOKEN_RESPONSE_LIMIT,
+  TOKEN_TIMEOUT_MS,
+  TokenManager,
+  bearerFromManager,
+  isOk,
+  privateKeyPem,
+  requireSecret,
+  signJwtRs256,
+} from '@psoxy/core';
 
 /** How early an App JWT says it was issued, for clocks a little ahead of GitHub's (as Octokit does). */
 const IAT_MARGIN_S = 30;
@@ -29,18 +43,19 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
     const privateKey = privateKeyPem(await requireSecret(ctx.secrets, 'PRIVATE_KEY'), 'PRIVATE_KEY', 'the GitHub App private key');
     let skewMs = 0;
     for (let attempt = 1; ; attempt++) {
-      let res: Response;
+      let res: HttpResponse;
+      let text: string;
       try {
-        res = await ctx.fetch(url, {
+        res = await ctx.http({
           method: 'POST',
+          url,
           headers: { accept: 'application/vnd.github.v3+json', authorization: `bearer ${githubAppJwt(appId, privateKey, ctx.clock() + skewMs)}` },
-          redirect: 'error',
-          signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+          timeoutMs: TOKEN_TIMEOUT_MS,
         });
+        text = await res.text(TOKEN_RESPONSE_LIMIT);
       } catch (e) {
         throw new SourceAuthError(`getting a GitHub installation token failed: ${new URL(url).host} unreachable (${(e as Error).message})`);
       }
-      const text = await res.text();
       let body: { token?: unknown; expires_at?: unknown; message?: unknown } = {};
       try {
         body = JSON.parse(text);
@@ -48,8 +63,9 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
         // an HTML error page from a proxy in between: the status says enough
       }
       const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`;
-      if (res.status === 401 && attempt === 1 && CLOCK_SKEW.test(message) && res.headers.has('date')) {
-        skewMs = Date.parse(res.headers.get('date') as string) - ctx.clock();
+      const date = res.headers.date;
+      if (res.status === 401 && attempt === 1 && CLOCK_SKEW.test(message) && date !== undefined) {
+        skewMs = Date.parse(date) - ctx.clock();
         if (Number.isFinite(skewMs)) continue;
         skewMs = 0;
       }
@@ -59,8 +75,8 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
         );
       }
       const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : Number.NaN;
-      if (!res.ok || typeof body.token !== 'string' || Number.isNaN(expiresAt)) {
-        throw new SourceAuthError(`getting a GitHub installation token failed: ${res.ok ? 'the answer has no token and expiry' : message}`);
+      if (!isOk(res.status) || typeof body.token !== 'string' || Number.isNaN(expiresAt)) {
+        throw new SourceAuthError(`getting a GitHub installation token failed: ${isOk(res.status) ? 'the answer has no token and expiry' : message}`);
       }
       return { accessToken: body.token, expiresAt };
     }

@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type AuthContext, type AuthStrategy, InvalidGrantError, ReconnectSourceError, SourceAuthError, TokenManager, bearerFromManager, privateKeyPem, requestToken, requireSecret, signJwtRs256 } from '@psoxy/core';
+import {
+  type AuthContext,
+  type AuthStrategy,
+  InvalidGrantError,
+  ReconnectSourceError,
+  SourceAuthError,
+  TOKEN_RESPONSE_LIMIT,
+  TOKEN_TIMEOUT_MS,
+  TokenManager,
+  bearerFromManager,
+  isOk,
+  privateKeyPem,
+  requestToken,
+  requireSecret,
+  signJwtRs256,
+} from '@psoxy/core';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const LOGIN_HOST = 'login.microsoftonline.com';
@@ -98,9 +113,12 @@ export function gcpMetadataIdentityToken(o: { audience: string; metadataHost?: s
   return async (ctx) => {
     const host = o.metadataHost ?? 'metadata.google.internal';
     const url = `http://${host}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(o.audience)}`;
-    const res = await ctx.fetch(url, { headers: { 'Metadata-Flavor': 'Google' } });
-    if (!res.ok) throw new Error(`the metadata server answered ${res.status}`);
-    return res.text();
+    const res = await ctx.http({ method: 'GET', url, headers: { 'metadata-flavor': 'Google' }, timeoutMs: TOKEN_TIMEOUT_MS });
+    if (!isOk(res.status)) {
+      res.discard();
+      throw new Error(`the metadata server answered ${res.status}`);
+    }
+    return res.text(TOKEN_RESPONSE_LIMIT);
   };
 }
 

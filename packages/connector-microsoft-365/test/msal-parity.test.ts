@@ -1,6 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { ConfidentialClientApplication, type INetworkModule } from '@azure/msal-node';
-import { type AuthContext, InProcessLease, MemorySecretStore, silentLogger } from '@psoxy/core';
+import { type AuthContext, InProcessLease, MemorySecretStore, fetchHttpClient, silentLogger } from '@psoxy/core';
 import { rsaKeyPair, verifyJwt } from '@psoxy/testkit';
 import { describe, expect, it } from 'vitest';
 import { type EntraCredential, GRAPH_SCOPE, entraClientCredentials } from '../src/index.js';
@@ -57,14 +57,15 @@ async function msalForm(auth: { clientSecret?: string; clientCertificate?: { thu
 /** What psoxy posts for the same credential. */
 async function ourForm(credential: EntraCredential, secrets: Record<string, string>): Promise<URLSearchParams> {
   const forms: URLSearchParams[] = [];
-  const fetchCapture: typeof fetch = async (_url, init) => {
+  // the token endpoint's answer, as a fetch would give it
+  const capture: typeof fetch = async (_url, init) => {
     forms.push(new URLSearchParams(String(init?.body)));
     return new Response(JSON.stringify(ANSWER), { headers: { 'content-type': 'application/json' } });
   };
-  const ctx: AuthContext = { secrets: new MemorySecretStore(secrets), lease: new InProcessLease(), fetch: fetchCapture, clock: Date.now, log: silentLogger };
+  const ctx: AuthContext = { secrets: new MemorySecretStore(secrets), lease: new InProcessLease(), http: fetchHttpClient(capture), clock: Date.now, log: silentLogger };
   const auth = entraClientCredentials({ tenantId: TENANT, clientId: CLIENT_ID, credential, tokenEndpoint: TOKEN_ENDPOINT });
-  const req = await auth.authorize(new Request('https://graph.microsoft.com/v1.0/users'), ctx);
-  expect(req.headers.get('authorization')).toBe('Bearer eyJ0.graph');
+  const req = await auth.authorize({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users', headers: {}, body: null }, ctx);
+  expect(req.headers.authorization).toBe('Bearer eyJ0.graph');
   expect(forms).toHaveLength(1);
   return forms[0] as URLSearchParams;
 }

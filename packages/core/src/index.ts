@@ -11,6 +11,7 @@ export * from './rules/index.js';
 export * from './sanitize/index.js';
 export * from './endpoint/index.js';
 export { sanitizeResponse, type SanitizeResponseOptions, type SanitizeOutcome } from './sanitize-response.js';
+export * from './http/index.js';
 export * from './runtime/index.js';
 export * from './auth/index.js';
 export * from './proxy/index.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AuthContext,
+  type AuthStrategy,
   ReconnectSourceError,
   TokenManager,
   bearerToken,
@@ -13,6 +14,7 @@ import {
   oauth2ClientCredentials,
   oauth2RefreshToken,
 } from '../src/auth/index.js';
+import { nodeHttpClient } from '../src/http/index.js';
 import { FileSecretStore, InProcessLease, MemorySecretStore, MissingSecretError, ReadCache, type SecretStore, silentLogger } from '../src/runtime/index.js';
 import { json, startProxy, startUpstream } from './proxy/harness.js';
 
@@ -28,11 +30,11 @@ async function server(handle: Parameters<typeof startUpstream>[0]): Promise<Serv
 }
 
 function ctx(secrets: SecretStore, clock = { now: 1_700_000_000_000 }, lease = new InProcessLease(() => clock.now)): AuthContext & { clock: () => number } {
-  return { secrets, lease, fetch: globalThis.fetch, clock: () => clock.now, log: silentLogger };
+  return { secrets, lease, http: nodeHttpClient(), clock: () => clock.now, log: silentLogger };
 }
 const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
-const bearerOf = async (strategy: { authorize: (r: Request, c: AuthContext) => Promise<Request> }, c: AuthContext) =>
-  (await strategy.authorize(new Request('https://source.example/x'), c)).headers.get('authorization');
+const bearerOf = async (strategy: Pick<AuthStrategy, 'authorize'>, c: AuthContext) =>
+  (await strategy.authorize({ method: 'GET', url: 'https://source.example/x', headers: {}, body: null }, c)).headers.authorization;
 
 describe('static strategies', () => {
   it('read the secret at use time and name what is missing', async () => {

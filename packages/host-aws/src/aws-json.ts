@@ -1,4 +1,4 @@
-import { ConfigError } from '@psoxy/core';
+import { ConfigError, type HttpClient, isOk, lowerCaseHeaders, nodeHttpClient } from '@psoxy/core';
 import { type AwsCredentials, signV4 } from './sigv4.js';
 
 type Env = Record<string, string | undefined>;
@@ -32,7 +32,8 @@ export interface AwsJsonClientOptions {
   credentials?: AwsCredentials;
   /** Default: `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`, else the regional endpoint. */
   endpoint?: string;
-  fetch?: typeof fetch;
+  /** Default: a keep-alive node:https client of its own. */
+  http?: HttpClient;
   /** Per attempt (default 5 s). */
   timeoutMs?: number;
   /** Attempts for throttling, 5xx and network failures (default 3), with jittered backoff. */
@@ -40,6 +41,9 @@ export interface AwsJsonClientOptions {
   /** Milliseconds since the epoch, for the signature's date (default `Date.now`). */
   clock?: () => number;
 }
+
+/** Largest answer read: a parameter page or a secret is at most a few hundred kilobytes. */
+const RESPONSE_LIMIT = 8 * 1024 * 1024;
 
 const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerError|ServiceUnavailable/;
 
@@ -56,7 +60,7 @@ export class AwsJsonClient {
   readonly endpoint: string;
   private readonly region: string;
   private readonly env: Env;
-  private readonly fetch: typeof fetch;
+  private readonly http: HttpClient;
   private credentials: AwsCredentials | undefined;
   /** Derived signing keys (four chained HMACs each), reused until the date or credentials change. */
   private readonly signingKeys = new Map<string, Buffer>();
@@ -68,7 +72,7 @@ export class AwsJsonClient {
     if (!region) throw new ConfigError([`AWS_REGION is not set: the region of the ${opts.service} service to call (Lambda sets it)`]);
     this.region = region;
     this.endpoint = (opts.endpoint ?? this.env[SERVICES[opts.service].endpointEnv] ?? this.env.AWS_ENDPOINT_URL ?? `https://${opts.service}.${region}.amazonaws.com`).replace(/\/+$/, '');
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.http = opts.http ?? nodeHttpClient();
     this.credentials = opts.credentials;
   }
 
@@ -106,18 +110,12 @@ export class AwsJsonClient {
       new Date(this.opts.clock?.() ?? Date.now()),
       this.signingKeys,
     );
-    // `host` is the fetch implementation's to set (it is the URL's, which was signed)
+    // `host` is the client's to set (it is the URL's, which was signed)
     const { host: _host, ...sent } = headers;
-    const res = await this.fetch(url, {
-      method: 'POST',
-      headers: sent,
-      body,
-      // a signed request goes to the endpoint or nowhere
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
-    });
-    const text = await res.text();
-    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+    // a signed request goes to the endpoint or nowhere: the client follows no redirect
+    const res = await this.http({ method: 'POST', url, headers: lowerCaseHeaders(sent), body, timeoutMs: this.opts.timeoutMs ?? 5000 });
+    const text = await res.text(RESPONSE_LIMIT);
+    if (isOk(res.status)) return (text ? JSON.parse(text) : {}) as T;
     let code = `HTTP ${res.status}`;
     let message = text.slice(0, 200);
     try {

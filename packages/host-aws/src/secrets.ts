@@ -1,4 +1,4 @@
-import { ConfigError, type Connector, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
+import { ConfigError, type Connector, type HttpClient, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
 import { AwsJsonClient } from './aws-json.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 import { SsmSecretStore } from './ssm.js';
@@ -11,17 +11,17 @@ import { SsmSecretStore } from './ssm.js';
 export function awsSecrets(
   env: Record<string, string | undefined>,
   connector: Connector | undefined,
-  clients: { ssm?: AwsJsonClient | undefined; secretsManager?: AwsJsonClient | undefined; fetch: typeof fetch },
+  clients: { ssm?: AwsJsonClient | undefined; secretsManager?: AwsJsonClient | undefined; http: HttpClient },
 ): { secrets: SecretStore; instance: string; ssm: AwsJsonClient } {
   // SSM is also where the token-refresh lease lives, whichever store holds the secrets
-  const ssm = clients.ssm ?? new AwsJsonClient({ service: 'ssm', env, fetch: clients.fetch });
+  const ssm = clients.ssm ?? new AwsJsonClient({ service: 'ssm', env, http: clients.http });
   const instance = env.PATH_TO_INSTANCE_CONFIG ?? (connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
   const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
   const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
   let store: (prefix: string, cacheTtlMs: number) => SecretStore;
   if (kind === 'aws_ssm_parameter_store') store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs });
   else if (kind === 'aws_secrets_manager') {
-    const sm = clients.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, fetch: clients.fetch });
+    const sm = clients.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, http: clients.http });
     store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs });
   } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
   return { secrets: layeredSecrets(store, instance, shared, env), instance, ssm };

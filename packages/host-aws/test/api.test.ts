@@ -12,7 +12,7 @@ let handler: ReturnType<typeof lambdaApiHandler>;
 beforeAll(async () => {
   const sample = await startSampleProxy();
   ({ upstream, pseudonymizer: p } = sample);
-  handler = lambdaApiHandler(sample.proxy);
+  handler = lambdaApiHandler(sample.proxy.exchange);
 });
 afterAll(() => upstream.close());
 

@@ -3,6 +3,7 @@ import {
   type BulkOutcome,
   buildOnce,
   type Connector,
+  type HttpClient,
   type Lease,
   type Logger,
   type ObjectStore,
@@ -10,7 +11,7 @@ import {
   composeBulk,
   composeProxy,
   layeredSecrets,
-  nodeHttpFetch,
+  nodeHttpClient,
   secretPrefix,
   startupFailure,
 } from '@psoxy/core';
@@ -79,8 +80,8 @@ export interface GcpApiOptions {
   connector?: Connector | undefined;
   env?: Env | undefined;
   secretManager?: SecretManagerSettings | undefined;
-  /** The fetch for calls to the source. */
-  fetch?: typeof fetch | undefined;
+  /** How the function calls the source and token endpoints (default: `nodeHttpClient()`). */
+  http?: HttpClient | undefined;
   /** Tests only: a loopback http source. */
   allowInsecureTarget?: boolean | undefined;
   log?: Logger | undefined;
@@ -111,12 +112,12 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
       env,
       secrets,
       lease,
-      fetch: o.fetch ?? nodeHttpFetch(),
+      http: o.http ?? nodeHttpClient(),
       log,
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.K_SERVICE,
     });
-    return gcpHttpFunction(handler);
+    return gcpHttpFunction(handler.exchange);
   }, { startNow: onCloudRun(env) });
   return async (req, res) => {
     let serve: GcpHttpFunction;

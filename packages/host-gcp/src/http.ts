@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import type { ProxyHandler, RequestInfo } from '@psoxy/core';
+import { type ExchangeHandler, type HeaderMap, type ProxyRequest, type ProxyResponse, readIncomingBody } from '@psoxy/core';
 
 /**
  * The request functions-framework hands an HTTP function: an Express request, whose body the
@@ -26,31 +25,32 @@ export function clientIp(forwardedFor: string | null | undefined, peer: string |
   return hops.length >= 2 ? hops[hops.length - 2] : peer;
 }
 
-/** The Express request as a Web request: raw target (path and query as sent), every header, the body bytes as received. */
-function toRequest(req: GcpHttpRequest): { request: Request; info: RequestInfo } {
+/** Express's parsed headers (lower-case names, repeats joined), HTTP/2 pseudo-headers left out. */
+function headersOf(req: GcpHttpRequest): HeaderMap {
+  const out: HeaderMap = {};
+  for (const k of Object.keys(req.headers)) {
+    const v = req.headers[k];
+    if (v !== undefined && !k.startsWith(':')) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** The Express request as the proxy takes it: raw target (path and query as sent), every header, the body bytes as received. */
+function toProxyRequest(req: GcpHttpRequest): ProxyRequest {
   const target = req.originalUrl ?? req.url ?? '/';
   if (!target.startsWith('/')) throw new Error('the request target must be a path (origin-form)');
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] as string;
-    if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1] as string);
-  }
-  const host = headers.get('host');
+  const headers = headersOf(req);
+  const host = headers.host;
   const origin = host && /^[\w.:[\]-]+$/.test(host) ? host : 'cloudfunctions.invalid';
   const method = (req.method ?? 'GET').toUpperCase();
   // the parsed `req.body` is never used: re-serializing it would change the bytes the rules check.
   // A body no parser claimed (no Content-Type) is still unread in the stream.
-  let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  let body: ProxyRequest['body'] = null;
   if (method !== 'GET' && method !== 'HEAD') {
     if (Buffer.isBuffer(req.rawBody)) body = req.rawBody;
-    else if (!req.readableEnded) body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    else if (!req.readableEnded) body = (limit) => readIncomingBody(req, limit);
   }
-  // `duplex: 'half'` is required by Node's fetch for a streamed body
-  const init: RequestInit & { duplex: 'half' } = { method, headers, body: body ?? null, duplex: 'half' };
-  return {
-    request: new Request(`https://${origin}${target}`, init),
-    info: { rawTarget: target, clientIp: clientIp(headers.get('x-forwarded-for'), req.socket?.remoteAddress) },
-  };
+  return { method, target, headers, body, clientIp: clientIp(headers['x-forwarded-for'], req.socket?.remoteAddress), origin: `https://${origin}` };
 }
 
 /** A JSON answer of the adapter itself (errors), with Psoxy's `X-Psoxy-Error` cause. */
@@ -60,14 +60,9 @@ export function sendJsonError(res: ServerResponse, status: number, body: { error
   res.end(bytes);
 }
 
-async function writeResponse(method: string, res: ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((v, k) => {
-    if (k !== 'set-cookie') headers[k] = v;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
+function writeResponse(method: string, res: ServerResponse, response: ProxyResponse): void {
+  const body = response.body ?? new Uint8Array(0);
+  const headers: Record<string, string> = { ...response.headers };
   // the proxy's responses are complete in memory: one write, with its length
   if (!NO_BODY_STATUS.has(response.status) && method !== 'HEAD') headers['content-length'] = String(body.length);
   res.writeHead(response.status, headers);
@@ -75,20 +70,20 @@ async function writeResponse(method: string, res: ServerResponse, response: Resp
 }
 
 /**
- * The HTTP function for Cloud Run functions (gen2) around a proxy handler: the Express request
- * becomes a Web `Request` (raw target, raw body bytes, client IP from the front end's hop), the
- * `Response` is written back as is (status, headers including every Set-Cookie, body bytes).
+ * The HTTP function for Cloud Run functions (gen2) around the proxy's plain-value handler: the
+ * Express request becomes a {@link ProxyRequest} (raw target, raw body bytes, client IP from the
+ * front end's hop), the answer is written back as is (status, headers, body bytes).
  */
-export function gcpHttpFunction(proxy: ProxyHandler): GcpHttpFunction {
+export function gcpHttpFunction(proxy: ExchangeHandler): GcpHttpFunction {
   return async (req, res) => {
-    let converted: { request: Request; info: RequestInfo };
+    let request: ProxyRequest;
     try {
-      converted = toRequest(req);
+      request = toProxyRequest(req);
     } catch (e) {
-      // a request the front end accepted but a URL cannot express: refuse it, say why
+      // a request the front end accepted but the proxy cannot take: refuse it, say why
       sendJsonError(res, 400, { error: 'INVALID_REQUEST', message: (e as Error).message });
       return;
     }
-    await writeResponse(converted.request.method, res, await proxy(converted.request, converted.info));
+    writeResponse(request.method, res, await proxy(request));
   };
 }

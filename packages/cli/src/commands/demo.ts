@@ -8,7 +8,7 @@ import {
   createProxy,
   decodeUtf8,
   loadRestRules,
-  nodeHttpFetch,
+  nodeHttpClient,
   parseJson,
   serveNode,
   streamLogger,
@@ -75,7 +75,7 @@ No network, no cloud and no real secrets: the demo's salt and key are public and
       allowInsecureTarget: true,
       secrets: new MemorySecretStore({ PSOXY_SALT: DEMO_SALT, PSOXY_ENCRYPTION_KEY: DEMO_KEY }),
       lease: new InProcessLease(),
-      fetch: nodeHttpFetch(),
+      http: nodeHttpClient(),
       source: 'demo (gcal + gdirectory)',
       log: streamLogger({ write: (line) => (live ? process.stderr.write(`${line}\n`) : requestLog.push(line)) }),
     });

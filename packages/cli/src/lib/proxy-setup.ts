@@ -10,7 +10,7 @@ import {
   type ProxyHandler,
   type SecretStore,
   composeProxy,
-  nodeHttpFetch,
+  nodeHttpClient,
   secretPrefix,
   streamLogger,
   targetFromHost,
@@ -35,7 +35,7 @@ export interface LocalProxyOptions {
 
 /**
  * Everything `psoxy serve` needs, on embedded defaults: secrets from the command line, a local file
- * and the environment (in that order), an in-process lease, the platform fetch.
+ * and the environment (in that order), an in-process lease, a keep-alive HTTP client.
  */
 export async function localProxy(o: LocalProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore }> {
   const env = o.env ?? process.env;
@@ -60,7 +60,7 @@ export async function localProxy(o: LocalProxyOptions): Promise<{ handler: Proxy
     env: o.source ? { ...env, SOURCE: o.source } : env,
     secrets,
     lease: new InProcessLease(),
-    fetch: nodeHttpFetch(),
+    http: nodeHttpClient(),
     log: streamLogger({ level: o.logLevel ?? 'info', json: o.logJson }),
     rules: o.rulesFile ? { text: await readText(o.rulesFile), source: o.rulesFile } : undefined,
     target: o.target,

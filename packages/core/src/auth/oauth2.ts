@@ -1,4 +1,5 @@
 import { type KeyObject, createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { type HttpResponse, isOk, lowerCaseHeaders } from '../http/types.js';
 import { requireSecret } from '../runtime/secrets.js';
 import { type GrantedToken, InvalidGrantError, TokenManager, type TokenManagerOptions } from './token-manager.js';
 import { type AuthContext, type AuthStrategy, SourceAuthError, withHeaders } from './types.js';
@@ -6,6 +7,8 @@ import { type AuthContext, type AuthStrategy, SourceAuthError, withHeaders } fro
 const DEFAULT_EXPIRES_IN_S = 3600;
 /** How long one token request may take: an endpoint that hangs must not hold the proxy's request for ever. */
 export const TOKEN_TIMEOUT_MS = 30_000;
+/** Largest token endpoint answer read: a token response is a few kilobytes. */
+export const TOKEN_RESPONSE_LIMIT = 1024 * 1024;
 
 /** POSTs a form to a token endpoint and reads an RFC 6749 answer (or GitHub's `{token, expires_at}`). */
 export async function requestToken(
@@ -14,19 +17,20 @@ export async function requestToken(
   form: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<GrantedToken> {
-  let res: Response;
+  let res: HttpResponse;
+  let text: string;
   try {
-    res = await ctx.fetch(tokenUrl, {
+    res = await ctx.http({
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
+      url: tokenUrl,
+      headers: lowerCaseHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers }),
       body: new URLSearchParams(form).toString(),
-      redirect: 'error',
-      signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+      timeoutMs: TOKEN_TIMEOUT_MS,
     });
+    text = await res.text(TOKEN_RESPONSE_LIMIT);
   } catch (e) {
     throw new SourceAuthError(`token endpoint ${new URL(tokenUrl).host} unreachable: ${(e as Error).message}`);
   }
-  const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -35,7 +39,7 @@ export async function requestToken(
     body = Object.fromEntries(new URLSearchParams(text));
   }
   const error = typeof body.error === 'string' ? body.error : undefined;
-  if (!res.ok || error) {
+  if (!isOk(res.status) || error) {
     const detail = [error, typeof body.error_description === 'string' ? body.error_description : undefined].filter(Boolean).join(': ');
     if (error === 'invalid_grant' || error === 'unauthorized_client' || error === 'invalid_client') {
       throw new InvalidGrantError(detail || `HTTP ${res.status}`);

@@ -1,3 +1,4 @@
+import type { HeaderMap, HttpClient } from '../http/types.js';
 import type { Lease } from '../runtime/lease.js';
 import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
@@ -17,13 +18,23 @@ export interface WorkloadIdentity {
 export interface AuthContext {
   secrets: SecretStore;
   lease: Lease;
-  fetch: typeof fetch;
+  /** For token endpoints and metadata servers. */
+  http: HttpClient;
   clock: () => number;
   log: Logger;
   /** The user to act as (`X-Psoxy-User-To-Impersonate`, already decrypted), for strategies that can. */
   impersonate?: string | undefined;
   /** The host's identity token, when the host has one to offer. */
   workloadIdentity?: WorkloadIdentity | undefined;
+}
+
+/** A request on its way to the source, before credentials are added. */
+export interface SourceRequest {
+  readonly method: string;
+  readonly url: string;
+  /** Lower-case names. */
+  readonly headers: HeaderMap;
+  readonly body: string | null;
 }
 
 /**
@@ -34,7 +45,7 @@ export interface AuthStrategy {
   /** A short name for logs and health checks (`oauth2-refresh-token`, `bearer`, ...). */
   readonly kind: string;
   /** Returns the request with credentials applied. */
-  authorize(request: Request, ctx: AuthContext): Promise<Request>;
+  authorize(request: SourceRequest, ctx: AuthContext): Promise<SourceRequest>;
   /** Forget cached credentials (the source answered 401); the next call gets fresh ones. */
   invalidate?(): void;
   /** Secrets the strategy reads, so a health check can say which are missing. */
@@ -60,9 +71,9 @@ export const noAuth: AuthStrategy = {
   },
 };
 
-/** Returns a copy of `request` with `headers` set. */
-export function withHeaders(request: Request, headers: Record<string, string>): Request {
-  const h = new Headers(request.headers);
-  for (const [k, v] of Object.entries(headers)) h.set(k, v);
-  return new Request(request, { headers: h });
+/** Returns a copy of `request` with `headers` set (names compared case-insensitively). */
+export function withHeaders(request: SourceRequest, headers: Record<string, string>): SourceRequest {
+  const h: HeaderMap = { ...request.headers };
+  for (const k of Object.keys(headers)) h[k.toLowerCase()] = headers[k] as string;
+  return { ...request, headers: h };
 }

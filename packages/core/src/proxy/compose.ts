@@ -1,4 +1,5 @@
 import type { WorkloadIdentity } from '../auth/types.js';
+import type { HttpClient } from '../http/types.js';
 import { type Connector, connectorRules, connectorTarget } from '../connector/define.js';
 import { connectorConfigFromEnv } from '../connector/config.js';
 import type { Lease } from '../runtime/lease.js';
@@ -15,7 +16,8 @@ export interface ComposeProxyOptions {
   env: Record<string, string | undefined>;
   secrets: SecretStore;
   lease: Lease;
-  fetch: typeof fetch;
+  /** How the proxy calls the source and token endpoints (`nodeHttpClient()` on every host). */
+  http: HttpClient;
   log: Logger;
   /** Rules that override the connector's and `RULES` (a file named on a command line). */
   rules?: { text: string; source: string } | undefined;
@@ -68,7 +70,7 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     target,
     secrets: o.secrets,
     lease: o.lease,
-    fetch: o.fetch,
+    http: o.http,
     log: o.log,
     source: o.connector?.id ?? settings.source ?? source,
     timeoutMs: settings.timeoutMs,

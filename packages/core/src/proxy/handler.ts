@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { type AuthContext, type AuthStrategy, ReconnectSourceError, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
+import { type AuthContext, type AuthStrategy, ReconnectSourceError, type SourceRequest, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
+import { fetchHttpClient } from '../http/fetch-client.js';
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from '../http/types.js';
 import { decodeUtf8, parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
 import { type JsonValue, isJsonObject, keysOf } from '../json/value.js';
@@ -10,7 +12,7 @@ import type { Lease } from '../runtime/lease.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
 import { MissingSecretError, type SecretStore } from '../runtime/secrets.js';
 import type { CompiledEndpoint, CompiledRestRules } from '../sanitize/rest-rules.js';
-import { readLimited, readRequestBody } from './body.js';
+import { readRequestBody, requestTooLarge } from './body.js';
 import { type ErrorCause, ProxyError } from './errors.js';
 import { healthCheck } from './health.js';
 import { ipAllowed, parseIpBlocks } from './ip.js';
@@ -30,7 +32,10 @@ export interface ProxyOptions {
   workloadIdentity?: WorkloadIdentity | undefined;
   secrets: SecretStore;
   lease: Lease;
-  fetch: typeof fetch;
+  /** How the proxy calls the source and token endpoints (hosts: `nodeHttpClient()`). */
+  http?: HttpClient | undefined;
+  /** A fetch to call them with instead, when no `http` is given. */
+  fetch?: typeof fetch | undefined;
   clock?: (() => number) | undefined;
   log?: Logger | undefined;
   /** Connector id or `SOURCE`, reported by the health check. */
@@ -66,7 +71,37 @@ export interface RequestInfo {
   clientIp?: string | undefined;
 }
 
-export type ProxyHandler = (request: Request, info?: RequestInfo) => Promise<Response>;
+/**
+ * A request as a host hands it to the proxy: plain values, no Web `Request` (see http/types.ts for
+ * why hosts avoid those).
+ */
+export interface ProxyRequest {
+  readonly method: string;
+  /** The request target exactly as received (`/path?query`), percent-encoding untouched. */
+  readonly target: string;
+  /** Lower-case names; a repeated header's values joined with `, `. */
+  readonly headers: HeaderMap;
+  /** The body: its bytes, or a reader that stops past `limit` bytes (throwing a 413 ProxyError). */
+  readonly body: Uint8Array | null | ((limit: number) => Promise<Uint8Array | null>);
+  /** The client's address, for the IP allowlist and the health check. */
+  readonly clientIp?: string | undefined;
+  /** Scheme and host the caller used (`https://abc.lambda-url.us-east-1.on.aws`), for pagination links. */
+  readonly origin: string;
+}
+
+/** The proxy's answer: complete in memory (never streamed: nothing leaves before all of it is sanitized). */
+export interface ProxyResponse {
+  readonly status: number;
+  /** Lower-case names. */
+  readonly headers: HeaderMap;
+  readonly body: Uint8Array | null;
+}
+
+/** The proxy on plain values: what hosts call. */
+export type ExchangeHandler = (request: ProxyRequest) => Promise<ProxyResponse>;
+
+/** The proxy as a Web-standard handler; `exchange` is the same proxy on plain values. */
+export type ProxyHandler = ((request: Request, info?: RequestInfo) => Promise<Response>) & { readonly exchange: ExchangeHandler };
 
 // Response headers passed back from the source (names lower-cased).
 const PASS_THROUGH = new Set(['content-type', 'cache-control', 'etag', 'link', 'expires', 'last-modified', 'retry-after']);
@@ -94,11 +129,16 @@ const NEVER_FORWARD = new Set([
 const neverForward = (name: string) => NEVER_FORWARD.has(name) || name.startsWith('x-forwarded-') || name.startsWith('x-psoxy-');
 const MAX_REDIRECTS = 3;
 
-function errorResponse(e: ProxyError): Response {
-  const headers = new Headers({ 'x-psoxy-error': e.cause_ });
-  if (e.emptyBody) return new Response(null, { status: e.status, headers });
-  headers.set('content-type', 'text/plain; charset=utf-8');
-  return new Response(`${e.message}\n`, { status: e.status, headers });
+/** A header's value; own properties only, so a rule naming `constructor` reads nothing. */
+const headerOf = (h: HeaderMap, name: string): string | null => (Object.hasOwn(h, name) ? (h[name] as string) : null);
+
+function errorResponse(e: ProxyError): ProxyResponse {
+  if (e.emptyBody) return { status: e.status, headers: { 'x-psoxy-error': e.cause_ }, body: null };
+  return {
+    status: e.status,
+    headers: { 'x-psoxy-error': e.cause_, 'content-type': 'text/plain; charset=utf-8' },
+    body: Buffer.from(`${e.message}\n`, 'utf8'),
+  };
 }
 
 function splitTarget(raw: string): { path: string; query: string | null } {
@@ -111,12 +151,38 @@ function splitTarget(raw: string): { path: string; query: string | null } {
 /**
  * The API proxy: a Web-standard handler (`Request` in, `Response` out) that checks each request
  * against the rules, calls the source with credentials the caller never sees, and returns the
- * sanitized response. Hosts adapt their events to it; `psoxy serve` wraps it in a Node server.
+ * sanitized response. Hosts hand their events to its `exchange` (plain values in and out); `psoxy
+ * serve` wraps that in a Node server.
  */
 export function createProxy(opts: ProxyOptions): ProxyHandler {
+  const exchange = createExchangeHandler(opts);
+  const maxRequest = opts.maxRequestBytes ?? 1024 * 1024;
+  const web = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
+    const url = new URL(request.url);
+    const headers: HeaderMap = {};
+    request.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
+    const res = await exchange({
+      method: request.method,
+      target: info.rawTarget ?? `${url.pathname}${url.search}`,
+      headers,
+      body: request.body ? (limit) => readRequestBody(request, Math.min(limit, maxRequest)) : null,
+      clientIp: info.clientIp,
+      origin: url.origin,
+    });
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  };
+  return Object.assign(web, { exchange });
+}
+
+function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? Date.now;
   const auth = opts.auth ?? noAuth;
+  const given = opts.http ?? (opts.fetch ? fetchHttpClient(opts.fetch) : undefined);
+  if (!given) throw new Error('the proxy needs a way to call the source: pass `http` (an HttpClient, e.g. nodeHttpClient()) or `fetch`');
+  const http: HttpClient = given;
   const timeoutMs = opts.timeoutMs ?? 55_000;
   const maxResponse = opts.maxResponseBytes ?? 64 * 1024 * 1024;
   const maxRequest = opts.maxRequestBytes ?? 1024 * 1024;
@@ -129,34 +195,33 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
   if (target.search || target.hash || target.username) throw new Error('the target must be a base URL without query, fragment or credentials');
   const targetPath = target.pathname.replace(/\/+$/, '');
   const userAgent = opts.userAgent ?? `psoxy-ts/${PSOXY_TS_VERSION}`;
-  const publicPrefix = (_request: Request) => publicPrefixFor(opts.requestPathPrefixToTrim);
+  const publicPrefix = publicPrefixFor(opts.requestPathPrefixToTrim);
   const authCtx = (impersonate?: string): AuthContext => ({
     secrets: opts.secrets,
     lease: opts.lease,
-    fetch: opts.fetch,
+    http,
     clock,
     log,
     impersonate,
     workloadIdentity: opts.workloadIdentity,
   });
 
-  async function handle(request: Request, info: RequestInfo = {}): Promise<Response> {
+  async function handle(request: ProxyRequest): Promise<ProxyResponse> {
     const h = request.headers;
-    if (h.get('x-forwarded-proto') && h.get('x-forwarded-proto')?.toLowerCase() !== 'https') {
+    const proto = headerOf(h, 'x-forwarded-proto');
+    if (proto && proto.toLowerCase() !== 'https') {
       throw new ProxyError(400, 'HTTPS_REQUIRED', 'Requests MUST be sent over HTTPS');
     }
-    if (h.has('x-psoxy-health-check')) {
-      return healthCheck({ opts, auth, clientIp: info.clientIp, ipBlocks, version: PSOXY_TS_VERSION });
+    if (headerOf(h, 'x-psoxy-health-check') !== null) {
+      return healthCheck({ opts, auth, clientIp: request.clientIp, ipBlocks, version: PSOXY_TS_VERSION });
     }
-    if (ipBlocks && !ipAllowed(info.clientIp, ipBlocks)) {
+    if (ipBlocks && !ipAllowed(request.clientIp, ipBlocks)) {
       throw new ProxyError(403, 'UNAUTHORIZED_IP_ADDRESS', 'Client IP is not authorized to access this proxy instance.');
     }
 
     // the target as received: raw path and query, never re-encoded
-    const url = new URL(request.url);
-    const raw = info.rawTarget ?? `${url.pathname}${url.search}`;
-    let { path, query } = splitTarget(raw);
-    const override = overrideTarget(h.get('x-psoxy-targetpath'), h.get('x-psoxy-targetquery'));
+    let { path, query } = splitTarget(request.target);
+    const override = overrideTarget(headerOf(h, 'x-psoxy-targetpath'), headerOf(h, 'x-psoxy-targetquery'));
     if (override.path !== undefined) path = override.path;
     if (override.query !== undefined) query = override.query;
     checkRawPath(path);
@@ -164,23 +229,24 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     path = normalizeInboundPath(path, { targetPath, prefixToTrim: opts.requestPathPrefixToTrim, functionName: opts.functionName });
 
     const method = request.method.toUpperCase();
-    const enc = h.get('content-encoding');
+    const enc = headerOf(h, 'content-encoding');
     if (enc && !/^(utf-?8|utf_8|ascii|us[-_]ascii|iso[-_]8859[-_]1|latin[-_]?1|identity)$/i.test(enc.trim())) {
       throw new ProxyError(400, 'INVALID_REQUEST', `unsupported Content-Encoding: ${enc}`);
     }
-    if ((method === 'GET' || method === 'HEAD') && (Number(h.get('content-length') ?? 0) > 0 || h.has('transfer-encoding'))) {
+    if ((method === 'GET' || method === 'HEAD') && (Number(headerOf(h, 'content-length') ?? 0) > 0 || headerOf(h, 'transfer-encoding') !== null)) {
       // hosts cannot even hand such a body on (a GET Request has none): refuse it rather than drop it
       throw new ProxyError(400, 'INVALID_REQUEST', 'Request body is not allowed for GET or HEAD requests');
     }
-    const bodyBytes = await readRequestBody(request, maxRequest);
+    const bodyBytes = await requestBody(request.body);
     const bodyText = bodyBytes && bodyBytes.length > 0 ? decodeUtf8(bodyBytes) : null;
     if ((method === 'GET' || method === 'HEAD') && bodyText !== null && bodyText.trim() !== '') {
       throw new ProxyError(400, 'INVALID_REQUEST', 'Request body is not allowed for GET or HEAD requests');
     }
 
     // the rules see the request as sent: reversible tokens still encrypted
+    const contentType = headerOf(h, 'content-type');
     const tokenizedTarget = `${path}${query !== null ? `?${query}` : ''}`;
-    const match = opts.rules.match({ method, url: tokenizedTarget, contentType: h.get('content-type'), body: bodyText });
+    const match = opts.rules.match({ method, url: tokenizedTarget, contentType, body: bodyText });
     if (!match.allowed) throw new ProxyError(match.status, 'BLOCKED_BY_RULES', match.reason, true);
     const endpoint = match.endpoint;
 
@@ -190,74 +256,79 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     const upstreamQuery = query === null ? null : reverseTokens(p, query);
     checkRawPath(upstreamPath);
     checkRawQuery(upstreamQuery);
-    const headers = new Headers();
-    const allowed = [...opts.rules.requestHeaders, ...(endpoint?.requestHeaders ?? [])];
-    for (const name of allowed) {
+    const headers: HeaderMap = {};
+    const forward = (name: string) => {
       const lname = name.toLowerCase();
-      if (neverForward(lname)) continue;
-      const v = h.get(lname);
-      if (v !== null) headers.set(lname, reverseTokens(p, v));
-    }
-    headers.set('accept', 'application/json');
-    headers.set('accept-encoding', 'gzip');
-    headers.set('user-agent', userAgent);
+      if (neverForward(lname)) return;
+      const v = headerOf(h, lname);
+      if (v === null) return;
+      // hosts that hand over event headers (Lambda) have no HTTP parser in front to refuse these
+      if (/[\r\n\0]/.test(v)) throw new ProxyError(400, 'INVALID_REQUEST', `the ${lname} header holds a line break or NUL`);
+      headers[lname] = reverseTokens(p, v);
+    };
+    for (const name of opts.rules.requestHeaders) forward(name);
+    if (endpoint) for (const name of endpoint.requestHeaders) forward(name);
+    headers.accept = 'application/json';
+    headers['accept-encoding'] = 'gzip';
+    headers['user-agent'] = userAgent;
     let upstreamBody: string | null = null;
     if (bodyText !== null && method !== 'GET' && method !== 'HEAD') {
-      upstreamBody = reverseBodyTokens(p, bodyText, h.get('content-type'));
-      headers.set('content-type', h.get('content-type') ?? 'application/json');
+      upstreamBody = reverseBodyTokens(p, bodyText, contentType);
+      headers['content-type'] = contentType ?? 'application/json';
     }
-    const impersonateHeader = h.get('x-psoxy-user-to-impersonate');
+    const impersonateHeader = headerOf(h, 'x-psoxy-user-to-impersonate');
     const impersonate = impersonateHeader ? reverseTokens(p, impersonateHeader) : undefined;
 
     const upstreamUrl = `${target.origin}${targetPath}${upstreamPath}${upstreamQuery !== null ? `?${upstreamQuery}` : ''}`;
-    const res = await callSource(upstreamUrl, method, headers, upstreamBody, impersonate, endpoint);
+    const res = await callSource({ method, url: upstreamUrl, headers, body: upstreamBody }, impersonate, endpoint);
     // a followed redirect is sanitized by the rules of where it led
     return respond(request, method, res, res.endpoint);
   }
 
+  /** The request's body, at most `maxRequest` bytes. */
+  async function requestBody(body: ProxyRequest['body']): Promise<Uint8Array | null> {
+    const bytes = typeof body === 'function' ? await body(maxRequest) : body;
+    if (bytes && bytes.length > maxRequest) throw requestTooLarge(maxRequest);
+    return bytes;
+  }
+
   async function callSource(
-    firstUrl: string,
-    method: string,
-    headers: Headers,
-    body: string | null,
+    first: SourceRequest,
     impersonate: string | undefined,
     firstEndpoint: CompiledEndpoint | null,
-  ): Promise<{ res: Response; bytes: Uint8Array; endpoint: CompiledEndpoint | null }> {
-    let url = firstUrl;
+  ): Promise<{ res: HttpResponse; bytes: Uint8Array; endpoint: CompiledEndpoint | null }> {
+    let unsigned = first;
     let endpoint = firstEndpoint;
     let retriedAuth = false;
     let hops = 0;
     for (;;) {
-      let req = new Request(url, { method, headers, body, redirect: 'manual' });
+      let req: SourceRequest;
       try {
-        req = await auth.authorize(req, authCtx(impersonate));
+        req = await auth.authorize(unsigned, authCtx(impersonate));
       } catch (e) {
         throw authError(e);
       }
-      // one timer for the call and the body read; AbortSignal.timeout() costs ~50 us per request
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(new DOMException('the source did not answer in time', 'TimeoutError')), timeoutMs);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await opts.fetch(req, { redirect: 'manual', signal: abort.signal });
+        // one budget for the call and the body read
+        res = await http({ method: req.method, url: req.url, headers: req.headers, body: req.body, timeoutMs });
       } catch (e) {
-        clearTimeout(timer);
         throw fetchError(e);
       }
       if (res.status === 401 && auth.invalidate && !retriedAuth) {
         // the source refused the token: drop it and try once more with a fresh one
-        clearTimeout(timer);
-        await res.body?.cancel().catch(() => undefined);
+        res.discard();
         auth.invalidate();
         retriedAuth = true;
         continue;
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
-        clearTimeout(timer);
-        await res.body?.cancel().catch(() => undefined);
-        const next = new URL(res.headers.get('location') as string, url);
+      const location = res.headers.location;
+      if (res.status >= 300 && res.status < 400 && location !== undefined) {
+        res.discard();
+        const next = new URL(location, unsigned.url);
         const sameOrigin = next.origin === target.origin && next.pathname.startsWith(`${targetPath}/`);
         const path = next.pathname.slice(targetPath.length);
+        const method = unsigned.method;
         const again = sameOrigin && opts.followRedirects !== false && hops < MAX_REDIRECTS && (method === 'GET' || method === 'HEAD');
         const m = again ? opts.rules.match({ method, url: `${path}${next.search}` }) : undefined;
         if (!m?.allowed) {
@@ -266,48 +337,44 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
         }
         hops++;
         endpoint = m.endpoint;
-        url = next.toString();
+        unsigned = { ...unsigned, url: next.toString() };
         continue;
       }
       try {
-        const bytes = await readLimited(res, maxResponse);
+        const bytes = await res.bytes(maxResponse);
         return { res, bytes, endpoint };
       } catch (e) {
-        if (abort.signal.aborted) throw fetchError(abort.signal.reason);
-        throw e;
-      } finally {
-        clearTimeout(timer);
+        throw bodyError(e, maxResponse);
       }
     }
   }
 
   function respond(
-    request: Request,
+    request: ProxyRequest,
     method: string,
-    upstream: { res: Response; bytes: Uint8Array },
+    upstream: { res: HttpResponse; bytes: Uint8Array },
     endpoint: CompiledEndpoint | null,
-  ): Response {
+  ): ProxyResponse {
     const { res, bytes } = upstream;
-    const headers = new Headers();
-    res.headers.forEach((v, k) => {
-      if (PASS_THROUGH.has(k) || RATE_LIMIT.test(k)) headers.set(k, v);
-    });
+    const headers: HeaderMap = {};
+    for (const k of Object.keys(res.headers)) {
+      if (PASS_THROUGH.has(k) || RATE_LIMIT.test(k)) headers[k] = res.headers[k] as string;
+    }
     // pagination links point at the source: point them at this proxy instead, so that a client
     // following them (octokit does) stays behind the proxy and its rules
-    const link = headers.get('link');
-    if (link) headers.set('link', link.split(`${target.origin}${targetPath}/`).join(`${new URL(request.url).origin}${publicPrefix(request)}/`));
-    headers.set('x-psoxy-version', PSOXY_TS_VERSION);
-    headers.set('x-psoxy-rules-sha', opts.rules.sha);
-    headers.set('x-psoxy-pii-salt-sha256', opts.pseudonymizer.saltFingerprint);
+    if (headers.link) headers.link = headers.link.split(`${target.origin}${targetPath}/`).join(`${request.origin}${publicPrefix}/`);
+    headers['x-psoxy-version'] = PSOXY_TS_VERSION;
+    headers['x-psoxy-rules-sha'] = opts.rules.sha;
+    headers['x-psoxy-pii-salt-sha256'] = opts.pseudonymizer.saltFingerprint;
     if (res.status < 200 || res.status >= 300) {
-      headers.set('x-psoxy-error', 'API_ERROR');
+      headers['x-psoxy-error'] = 'API_ERROR';
       if (!opts.passThroughErrorBodies || method === 'HEAD') {
-        headers.delete('content-type');
-        return new Response(null, { status: res.status, headers });
+        delete headers['content-type'];
+        return { status: res.status, headers, body: null };
       }
-      return finish(request, new Uint8Array(bytes), res.status, headers);
+      return finish(request, bytes, res.status, headers);
     }
-    if (method === 'HEAD' || res.status === 204 || bytes.length === 0) return new Response(null, { status: res.status, headers });
+    if (method === 'HEAD' || res.status === 204 || bytes.length === 0) return { status: res.status, headers, body: null };
     let out: string;
     try {
       const text = decodeUtf8(bytes);
@@ -317,31 +384,31 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       log.error('sanitization failed', { reason: (e as Error).message });
       throw new ProxyError(500, 'SANITIZATION_FAILED', "the source's response could not be sanitized, so it is withheld");
     }
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+    headers['content-type'] ??= 'application/json; charset=utf-8';
     return finish(request, Buffer.from(out, 'utf8'), res.status, headers);
   }
 
-  function finish(request: Request, body: Uint8Array, status: number, headers: Headers): Response {
-    if (body.length >= compressAt && /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '')) {
-      headers.set('content-encoding', 'gzip');
-      headers.set('vary', 'accept-encoding');
-      return new Response(gzipSync(body), { status, headers });
+  function finish(request: ProxyRequest, body: Uint8Array, status: number, headers: HeaderMap): ProxyResponse {
+    if (body.length >= compressAt && /\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '')) {
+      headers['content-encoding'] = 'gzip';
+      headers.vary = 'accept-encoding';
+      return { status, headers, body: gzipSync(body) };
     }
-    return new Response(body, { status, headers });
+    return { status, headers, body };
   }
 
-  return async (request, info) => {
+  return async (request) => {
     const started = clock();
-    let res: Response;
+    let res: ProxyResponse;
     let failure: ProxyError | undefined;
     try {
-      res = await handle(request, info);
+      res = await handle(request);
     } catch (e) {
       failure = asProxyError(e, log);
       res = errorResponse(failure);
     }
     // one line per request: never bodies, query values or secrets
-    log.info(`${request.method} ${logPath(request, info)} ${res.status}`, {
+    log.info(`${request.method} ${logPath(request.target)} ${res.status}`, {
       ms: clock() - started,
       error: failure?.cause_,
       reason: failure && failure.status < 500 ? failure.message : undefined,
@@ -357,8 +424,7 @@ function publicPrefixFor(prefixToTrim: string | undefined): string {
   return p.replace(/\/+$/, '');
 }
 
-function logPath(request: Request, info?: RequestInfo): string {
-  const raw = info?.rawTarget ?? new URL(request.url).pathname;
+function logPath(raw: string): string {
   const q = raw.indexOf('?');
   return q < 0 ? raw : raw.slice(0, q); // query values may hold identifiers: not logged
 }
@@ -415,15 +481,23 @@ function authError(e: unknown): ProxyError {
 }
 
 function fetchError(e: unknown): ProxyError {
-  const err = e as Error & { cause?: { code?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+  if (e instanceof HttpClientError && e.kind === 'timeout') {
     return new ProxyError(504, 'SOURCE_API_READ_TIMEOUT', 'the source did not answer in time');
   }
-  const code = err.cause?.code;
+  const code = e instanceof HttpClientError ? e.code : undefined;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') {
     return new ProxyError(503, 'CONNECTION_TO_SOURCE', 'the source could not be reached');
   }
   return new ProxyError(502, 'CONNECTION_TO_SOURCE', 'the source could not be reached');
+}
+
+/** Reading the source's body failed: nothing partial is ever sanitized or returned. */
+function bodyError(e: unknown, limit: number): ProxyError {
+  if (e instanceof HttpClientError) {
+    if (e.kind === 'too-large') return new ProxyError(502, 'RESPONSE_TOO_LARGE', `the source's response is larger than the limit of ${limit} bytes`);
+    if (e.kind === 'timeout') return new ProxyError(504, 'SOURCE_API_READ_TIMEOUT', 'the source did not finish its response in time');
+  }
+  return new ProxyError(502, 'CONNECTION_TO_SOURCE', 'the source closed the connection before the response was complete');
 }
 
 function asProxyError(e: unknown, log: Logger): ProxyError {

@@ -1,6 +1,6 @@
 import type { AuthStrategy } from '../auth/types.js';
 import { ipAllowed } from './ip.js';
-import type { ProxyOptions } from './handler.js';
+import type { ProxyOptions, ProxyResponse } from './handler.js';
 
 /**
  * Psoxy's health check: `X-Psoxy-Health-Check` on any request. 200 when the proxy can work, 412
@@ -13,7 +13,7 @@ export async function healthCheck(args: {
   clientIp: string | undefined;
   ipBlocks: Parameters<typeof ipAllowed>[1] | undefined;
   version: string;
-}): Promise<Response> {
+}): Promise<ProxyResponse> {
   const { opts, auth, clientIp, ipBlocks, version } = args;
   const missing: string[] = [];
   for (const name of auth.secretNames) {
@@ -39,8 +39,5 @@ export async function healthCheck(args: {
     warningMessages: warnings,
   };
   const passed = opts.source !== undefined && missing.length === 0 && authorized !== false;
-  return new Response(`${JSON.stringify(body)}\r\n`, {
-    status: passed ? 200 : 412,
-    headers: { 'content-type': 'application/json' },
-  });
+  return { status: passed ? 200 : 412, headers: { 'content-type': 'application/json' }, body: Buffer.from(`${JSON.stringify(body)}\r\n`, 'utf8') };
 }

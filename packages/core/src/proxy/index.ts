@@ -1,4 +1,14 @@
-export { createProxy, PSOXY_TS_VERSION, type ProxyHandler, type ProxyOptions, type RequestInfo } from './handler.js';
+export {
+  createProxy,
+  PSOXY_TS_VERSION,
+  type ExchangeHandler,
+  type ProxyHandler,
+  type ProxyOptions,
+  type ProxyRequest,
+  type ProxyResponse,
+  type RequestInfo,
+} from './handler.js';
+export { readIncomingBody } from './body.js';
 export { ProxyError, type ErrorCause } from './errors.js';
 export { parseIpBlocks, ipAllowed } from './ip.js';
 export { checkRawPath, normalizeInboundPath } from './target.js';

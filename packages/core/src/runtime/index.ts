@@ -1,6 +1,5 @@
 export * from './lease.js';
 export * from './logger.js';
-export { type NodeHttpFetchOptions, nodeHttpFetch } from './node-fetch.js';
 export { type NodeServer, serveNode } from './node-server.js';
 export { GCP_PLACEHOLDER, ReadCache, secretValue } from './secret-cache.js';
 export * from './secrets.js';

@@ -1,33 +1,28 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import type { ProxyHandler } from '../proxy/handler.js';
+import { readIncomingBody } from '../proxy/body.js';
+import type { ExchangeHandler, ProxyHandler, ProxyRequest } from '../proxy/handler.js';
 
-function toRequest(req: IncomingMessage, base: string): Request {
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  // `duplex: 'half'` is required by Node's fetch for a streamed body
-  const init: RequestInit & { duplex: 'half' } = {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
-    duplex: 'half',
-  };
-  return new Request(new URL(req.url ?? '/', base), init);
+/** Node's parsed headers (lower-case names, repeats joined) as the proxy takes them. */
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(req.headers)) {
+    const v = req.headers[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
 }
 
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => {
-    headers[k] = v;
-  });
-  // the proxy's responses are complete in memory: one write, with a length
-  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
-  if (body) headers['content-length'] = String(body.length);
-  res.writeHead(response.status, headers);
-  res.end(body);
+function toProxyRequest(req: IncomingMessage, raw: string, origin: string): ProxyRequest {
+  const method = req.method ?? 'GET';
+  return {
+    method,
+    target: raw,
+    headers: headersOf(req),
+    body: method === 'GET' || method === 'HEAD' ? null : (limit) => readIncomingBody(req, limit),
+    clientIp: req.socket.remoteAddress,
+    origin,
+  };
 }
 
 export interface NodeServer {
@@ -38,11 +33,13 @@ export interface NodeServer {
 }
 
 /**
- * Serves a proxy handler over HTTP on this machine (the embedded host of `psoxy serve`). The raw
- * request target is handed to the proxy, so it matches exactly what was sent; absolute-form
+ * Serves the proxy over HTTP on this machine (the embedded host of `psoxy serve`), straight from
+ * Node's request to the proxy's plain-value handler: no Web `Request` or streams in between. The
+ * raw request target is handed to the proxy, so it matches exactly what was sent; absolute-form
  * targets (`GET http://other/ HTTP/1.1`) are refused.
  */
-export async function serveNode(handler: ProxyHandler, opts: { port?: number; host?: string } = {}): Promise<NodeServer> {
+export async function serveNode(handler: ProxyHandler | ExchangeHandler, opts: { port?: number; host?: string } = {}): Promise<NodeServer> {
+  const exchange: ExchangeHandler = 'exchange' in handler ? handler.exchange : handler;
   const host = opts.host ?? '127.0.0.1';
   const server = createServer(async (req, res) => {
     const raw = req.url ?? '/';
@@ -53,8 +50,12 @@ export async function serveNode(handler: ProxyHandler, opts: { port?: number; ho
     }
     try {
       const origin = `http://${req.headers.host && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : host}`;
-      const response = await handler(toRequest(req, origin), { rawTarget: raw, clientIp: req.socket.remoteAddress });
-      await writeResponse(res, response);
+      const response = await exchange(toProxyRequest(req, raw, origin));
+      const headers: Record<string, string> = { ...response.headers };
+      // the proxy's responses are complete in memory: one write, with a length
+      if (response.body) headers['content-length'] = String(response.body.length);
+      res.writeHead(response.status, headers);
+      res.end(response.body ?? undefined);
     } catch {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'x-psoxy-error': 'UNKNOWN' });
       res.end();

@@ -2,6 +2,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AuthStrategy } from '../../src/auth/index.js';
+import { type HttpClient, nodeHttpClient } from '../../src/http/index.js';
 import { Pseudonymizer } from '../../src/pseudonym/index.js';
 import { type ProxyOptions, createProxy } from '../../src/proxy/index.js';
 import { loadRestRules } from '../../src/rules/index.js';
@@ -49,10 +50,10 @@ export const json = (res: ServerResponse, status: number, body: unknown, headers
 
 export const pseudonymizer = new Pseudonymizer({ salt: 'salt', encryptionKey: 'secret' });
 
-let upstreamFetch: typeof fetch = globalThis.fetch;
-/** The fetch the proxies of this test file call sources with (Node's fetch unless a suite says otherwise). */
-export function useUpstreamFetch(f: typeof fetch): void {
-  upstreamFetch = f;
+let upstreamHttp: HttpClient = nodeHttpClient();
+/** How the proxies of this test file call sources (the hosts' node:http client unless a suite says otherwise). */
+export function useUpstreamHttp(client: HttpClient): void {
+  upstreamHttp = client;
 }
 
 /** The proxy, served on 127.0.0.1, in front of `target`. */
@@ -65,7 +66,7 @@ export async function startProxy(target: string, rulesYaml: string, extra: Parti
     allowInsecureTarget: true,
     secrets: extra.secrets ?? new MemorySecretStore({ PSOXY_SALT: 'salt' }),
     lease: new InProcessLease(),
-    fetch: upstreamFetch,
+    http: upstreamHttp,
     source: 'test',
     log: streamLogger({ level: 'debug', write: (l) => lines.push(l) }),
     ...extra,

@@ -193,6 +193,19 @@ describe('what reaches the source is what the rules allowed', () => {
     expect(d.status).toBe(403); // encoded CRLF is a value, and not an integer
   });
 
+  it('refuses a line break or NUL in a forwarded header when no HTTP parser stood in front (event hosts), sending nothing', async () => {
+    const before = upstream.hits.length;
+    for (const bad of ['a\r\nX-Injected: 1', 'a\nb', 'a\u0000b']) {
+      const r = await proxy.handler.exchange({ method: 'GET', target: '/api/users?limit=1', headers: { 'x-request-id': bad }, body: null, origin: 'https://psoxy.example' });
+      expect(r.status).toBe(400);
+      expect(r.headers['x-psoxy-error']).toBe('INVALID_REQUEST');
+    }
+    expect(upstream.hits.length).toBe(before);
+    const ok = await proxy.handler.exchange({ method: 'GET', target: '/api/users?limit=1', headers: { 'x-request-id': 'r-2' }, body: null, origin: 'https://psoxy.example' });
+    expect(ok.status).toBe(200);
+    expect(upstream.hits.at(-1)?.headers['x-request-id']).toBe('r-2');
+  });
+
   it('refuses a body on GET', async () => {
     const r = await rawHttp(proxy.url, 'GET /api/users HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
     expect(r.status).toBe(400);

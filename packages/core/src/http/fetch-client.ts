@@ -1,0 +1,86 @@
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from './types.js';
+
+const isTimeout = (e: unknown) => (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
+
+/**
+ * An {@link HttpClient} over a `fetch` (Node's, or one a test or an embedding application
+ * supplies): `redirect: 'manual'`, one AbortController for the time budget, bodies read up to the
+ * limit. Hosts use {@link nodeHttpClient} instead, which never loads the Web classes.
+ */
+export function fetchHttpClient(f: typeof fetch): HttpClient {
+  return async (req) => {
+    const abort = req.timeoutMs !== undefined ? new AbortController() : undefined;
+    const timer = abort ? setTimeout(() => abort.abort(new DOMException('timeout', 'TimeoutError')), req.timeoutMs) : undefined;
+    const timeout = () => new HttpClientError('timeout', `${new URL(req.url).host} did not answer within ${req.timeoutMs} ms`);
+    let res: Response;
+    try {
+      res = await f(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? null : (req.body ?? null),
+        redirect: 'manual',
+        signal: abort?.signal ?? null,
+      });
+    } catch (e) {
+      clearTimeout(timer);
+      if (abort?.signal.aborted || isTimeout(e)) throw timeout();
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      throw new HttpClientError('connection', `${new URL(req.url).host} could not be reached (${code ?? (e as Error).message})`, code);
+    }
+    const headers: HeaderMap = {};
+    res.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
+    let consumed = false;
+    const response: HttpResponse = {
+      status: res.status,
+      headers,
+      async bytes(limit = Number.POSITIVE_INFINITY) {
+        if (consumed) throw new Error('the response body was already read');
+        consumed = true;
+        try {
+          const declared = Number(headers['content-length']);
+          if (Number.isFinite(declared) && declared > limit && !headers['content-encoding']) throw tooLarge(limit);
+          if (!res.body) return new Uint8Array(0);
+          const reader = res.body.getReader();
+          const chunks: Uint8Array[] = [];
+          let size = 0;
+          for (;;) {
+            let chunk: Awaited<ReturnType<typeof reader.read>>;
+            try {
+              chunk = await reader.read();
+            } catch {
+              throw abort?.signal.aborted ? timeout() : new HttpClientError('truncated', 'the connection closed before the response body was complete');
+            }
+            if (chunk.done) break;
+            size += chunk.value.byteLength;
+            if (size > limit) {
+              await reader.cancel().catch(() => undefined);
+              throw tooLarge(limit);
+            }
+            chunks.push(chunk.value);
+          }
+          return Buffer.concat(chunks, size);
+        } catch (e) {
+          await res.body?.cancel().catch(() => undefined);
+          throw e;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      async text(limit) {
+        const b = await response.bytes(limit);
+        return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+      },
+      discard() {
+        clearTimeout(timer);
+        if (consumed) return;
+        consumed = true;
+        res.body?.cancel().catch(() => undefined);
+      },
+    };
+    return response;
+  };
+}
+
+const tooLarge = (limit: number) => new HttpClientError('too-large', `the response body is larger than the limit of ${limit} bytes`);

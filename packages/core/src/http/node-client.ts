@@ -1,0 +1,187 @@
+import { Agent as HttpAgent, type IncomingMessage, type ClientRequest, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './types.js';
+
+export interface NodeHttpClientOptions {
+  /** Sockets kept open per origin (default 64). */
+  maxSockets?: number;
+}
+
+const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+function decoded(res: IncomingMessage): Readable {
+  const enc = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  // as fetch does: the body comes decoded; a corrupt encoding fails the read
+  const stream =
+    enc === 'gzip' || enc === 'x-gzip' ? createGunzip() : enc === 'deflate' ? createInflate() : enc === 'br' ? createBrotliDecompress() : undefined;
+  if (!stream) return res;
+  // a connection cut mid-body fails the read (pipe would not pass the error on)
+  res.on('error', (e) => stream.destroy(e));
+  return res.pipe(stream);
+}
+
+function headerMap(raw: IncomingMessage['headers']): HeaderMap {
+  const out: HeaderMap = {};
+  for (const k of Object.keys(raw)) {
+    const v = raw[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** One exchange in flight: its time budget covers the answer and the body. */
+class Exchange {
+  private timer: NodeJS.Timeout | undefined;
+  private expired: HttpClientError | undefined;
+  private onExpiry: ((e: HttpClientError) => void) | undefined;
+
+  constructor(timeoutMs: number | undefined, what: string) {
+    if (timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+      this.timer = setTimeout(() => {
+        this.expired = new HttpClientError('timeout', `${what} did not answer within ${timeoutMs} ms`);
+        this.onExpiry?.(this.expired);
+      }, timeoutMs);
+    }
+  }
+
+  /** Calls `abort` if the budget runs out from now on (or at once, if it has). */
+  whenExpired(abort: (e: HttpClientError) => void): void {
+    if (this.expired) abort(this.expired);
+    else this.onExpiry = abort;
+  }
+
+  get timedOut(): HttpClientError | undefined {
+    return this.expired;
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
+    this.onExpiry = undefined;
+  }
+}
+
+class NodeHttpResponse implements HttpResponse {
+  readonly status: number;
+  readonly headers: HeaderMap;
+  private consumed = false;
+
+  constructor(
+    private readonly res: IncomingMessage,
+    private readonly exchange: Exchange,
+    private readonly empty: boolean,
+  ) {
+    this.status = res.statusCode ?? 502;
+    this.headers = headerMap(res.headers);
+    if (empty) {
+      res.resume();
+      exchange.done();
+    }
+  }
+
+  bytes(limit = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
+    if (this.consumed) return Promise.reject(new Error('the response body was already read'));
+    this.consumed = true;
+    if (this.empty) return Promise.resolve(new Uint8Array(0));
+    const declared = Number(this.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit && !this.headers['content-encoding']) {
+      this.discard();
+      return Promise.reject(tooLarge(limit));
+    }
+    const stream = decoded(this.res);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const fail = (e: HttpClientError) => {
+        if (settled) return;
+        settled = true;
+        this.exchange.done();
+        stream.destroy();
+        if (stream !== this.res) this.res.destroy();
+        reject(e);
+      };
+      this.exchange.whenExpired(fail);
+      stream.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > limit) fail(tooLarge(limit));
+        else chunks.push(c);
+      });
+      stream.on('end', () => {
+        if (settled) return;
+        settled = true;
+        this.exchange.done();
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      });
+      stream.on('error', () => fail(this.exchange.timedOut ?? truncated()));
+      // closed without an end: the connection went away mid-body
+      stream.on('close', () => fail(this.exchange.timedOut ?? truncated()));
+    });
+  }
+
+  async text(limit?: number): Promise<string> {
+    const b = await this.bytes(limit);
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  }
+
+  discard(): void {
+    this.exchange.done();
+    if (this.consumed || this.empty) return;
+    this.consumed = true;
+    this.res.resume();
+  }
+}
+
+const tooLarge = (limit: number) => new HttpClientError('too-large', `the response body is larger than the limit of ${limit} bytes`);
+const truncated = () => new HttpClientError('truncated', 'the connection closed before the response body was complete');
+
+/**
+ * An {@link HttpClient} on node:http(s) with keep-alive agents: decoded bodies, one timer per
+ * exchange, no redirects followed, and none of the Web classes (see http/types.ts for why).
+ */
+export function nodeHttpClient(opts: NodeHttpClientOptions = {}): HttpClient {
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  return (req: HttpRequest) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      return Promise.reject(new TypeError(`not a valid URL: ${req.url}`));
+    }
+    const isHttps = url.protocol === 'https:';
+    if (!isHttps && url.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
+    const method = req.method.toUpperCase();
+    const headers: Record<string, string> = { ...req.headers };
+    headers['accept-encoding'] ??= 'gzip, deflate, br';
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      const b = req.body;
+      if ((b !== undefined && b !== null && b.length > 0) || method === 'POST' || method === 'PUT' || method === 'PATCH') {
+        body = typeof b === 'string' ? Buffer.from(b, 'utf8') : b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.alloc(0);
+        headers['content-length'] = String(body.length);
+      }
+    }
+    const exchange = new Exchange(req.timeoutMs, url.host);
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let out: ClientRequest;
+      const fail = (e: HttpClientError) => {
+        exchange.done();
+        out.destroy();
+        reject(e);
+      };
+      out = (isHttps ? httpsRequest : httpRequest)(url, { method, headers, agent: isHttps ? httpsAgent : httpAgent }, (res) => {
+        const status = res.statusCode ?? 502;
+        resolve(new NodeHttpResponse(res, exchange, method === 'HEAD' || NO_BODY_STATUS.has(status)));
+      });
+      out.on('error', (e: NodeJS.ErrnoException) => {
+        if (exchange.timedOut) return fail(exchange.timedOut);
+        fail(new HttpClientError('connection', `${url.host} could not be reached (${e.code ?? e.message})`, e.code));
+      });
+      exchange.whenExpired(fail);
+      out.on('response', () => exchange.whenExpired(() => undefined));
+      out.end(body);
+    });
+  };
+}

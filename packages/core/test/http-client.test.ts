@@ -156,6 +156,20 @@ describe('nodeHttpClient', () => {
     await (await http({ method: 'GET', url: `${base}/echo`, headers: { 'accept-encoding': 'gzip' } })).bytes();
     expect(seen.at(-1)?.headers['accept-encoding']).toBe('gzip');
   });
+  it('sends the path and query as given, without the fragment, whatever the case of the scheme', async () => {
+    const http = nodeHttpClient();
+    await (await http({ method: 'GET', url: `${base}/a%2Fb/c?x=%20y&z#frag`, headers: {} })).bytes();
+    expect(seen.at(-1)?.url).toBe('/a%2Fb/c?x=%20y&z');
+    await (await http({ method: 'GET', url: `${base}?q=1`, headers: {} })).bytes();
+    expect(seen.at(-1)?.url).toBe('/?q=1');
+    await (await http({ method: 'GET', url: `${base.replace('http:', 'HTTP:')}/upper`, headers: {} })).bytes();
+    expect(seen.at(-1)?.url).toBe('/upper');
+  });
+  it('refuses credentials in the URL and URLs it cannot read', async () => {
+    const http = nodeHttpClient();
+    await expect(http({ method: 'GET', url: base.replace('http://', 'http://user:pw@'), headers: {} })).rejects.toThrow(/credentials/);
+    await expect(http({ method: 'GET', url: '/relative', headers: {} })).rejects.toThrow(/not a valid URL/);
+  });
   it('refuses other protocols', async () => {
     await expect(nodeHttpClient()({ method: 'GET', url: 'file:///etc/passwd', headers: {} })).rejects.toThrow(/unsupported protocol/);
   });

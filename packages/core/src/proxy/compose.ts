@@ -40,6 +40,19 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   const config = o.connector ? connectorConfigFromEnv(o.connector, o.env) : undefined;
   const target = o.target ? targetFromHost(o.target, o.allowInsecureTarget) : (settings.target ?? (o.connector && config ? connectorTarget(o.connector, config) : undefined));
   if (!target) throw new ConfigError(['no target: set TARGET_HOST (or serve a connector)']);
+  const auth = o.connector && config ? o.connector.auth(config) : undefined;
+  // The secrets are read first, and the rules compiled while the reads are in flight: on a cold
+  // start each read is a round trip to the cloud's store. The source's secrets are read beside the
+  // pseudonymizer's, so that a caching store answers the first request from memory.
+  const secretsRead = Promise.all([
+    pseudonymizerFromSecrets(o.secrets, settings),
+    ...(auth?.secretNames ?? []).map((n) => o.secrets.get(n).catch(() => undefined)),
+  ]);
+  // a rules error is reported first, and a failed read then rejects nothing unhandled
+  secretsRead.catch(() => undefined);
+  // Node opens the reads' connections on the next turn of the event loop: let it, so that they
+  // are under way (connect, TLS hello sent) while the rules compile, not after
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
   let rules: CompiledRestRules;
   let source: string;
   const text = o.rules ?? (settings.rules ? { text: settings.rules, source: 'RULES' } : undefined);
@@ -54,13 +67,7 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   } else {
     throw new ConfigError(['no rules: set RULES (or serve a connector)']);
   }
-  const auth = o.connector && config ? o.connector.auth(config) : undefined;
-  // the source's secrets are read beside the pseudonymizer's: on a cold start each read is a round
-  // trip to the cloud's store, and a caching store then answers the first request from memory
-  const [pseudonymizer] = await Promise.all([
-    pseudonymizerFromSecrets(o.secrets, settings),
-    ...(auth?.secretNames ?? []).map((n) => o.secrets.get(n).catch(() => undefined)),
-  ]);
+  const [pseudonymizer] = await secretsRead;
   for (const w of rules.warnings) o.log.warn(w);
   const handler = createProxy({
     auth,

@@ -5,7 +5,7 @@
 export { lambdaApiHandler } from './api.js';
 export type { HttpEvent, HttpEventV1, HttpEventV2, HttpResultV1, HttpResultV2 } from './events.js';
 export { S3ObjectStore, s3BulkHandler, decodeS3Key, type S3Event } from './s3.js';
-export { SsmSecretStore, SsmLease, type SsmSecretStoreOptions } from './ssm.js';
+export { SsmParameterReader, SsmSecretStore, SsmLease, type SsmSecretStoreOptions } from './ssm.js';
 export { createLambdaApiHandler, type LambdaApiOptions } from './lambda.js';
 export { createS3BulkHandler, type S3BulkOptions } from './bulk.js';
 export { awsSecrets } from './secrets.js';

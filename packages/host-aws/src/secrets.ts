@@ -1,7 +1,7 @@
 import { ConfigError, type Connector, type HttpClient, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
 import { AwsJsonClient } from './aws-json.js';
 import { SecretsManagerStore } from './secrets-manager.js';
-import { SsmSecretStore } from './ssm.js';
+import { SsmParameterReader, SsmSecretStore } from './ssm.js';
 
 /**
  * Psoxy's secret lookup on AWS: the instance prefix (`PATH_TO_INSTANCE_CONFIG`, e.g. `/PSOXY_GCAL_`),
@@ -19,7 +19,11 @@ export function awsSecrets(
   const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
   const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
   let store: (prefix: string, cacheTtlMs: number) => SecretStore;
-  if (kind === 'aws_ssm_parameter_store') store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs });
+  if (kind === 'aws_ssm_parameter_store') {
+    // one reader for both prefixes: a cold start's reads go out as one or two GetParameters calls
+    const reader = new SsmParameterReader(ssm);
+    store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs, reader });
+  }
   else if (kind === 'aws_secrets_manager') {
     const sm = clients.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, http: clients.http });
     store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs });

@@ -7,39 +7,122 @@ export interface SsmSecretStoreOptions {
   /** How long a value read is reused (default 5 min); writes refresh it. */
   cacheTtlMs?: number;
   clock?: () => number;
+  /** Share one reader between stores on the same client, so that their reads are batched together. */
+  reader?: SsmParameterReader | undefined;
 }
 
 interface Parameter {
   Parameter?: { Value?: string; LastModifiedDate?: number };
 }
 
+interface Parameters {
+  Parameters?: { Name?: string; Value?: string; LastModifiedDate?: number }[];
+  InvalidParameters?: string[];
+}
+
 const notFound = (e: unknown) => e instanceof AwsServiceError && e.code === 'ParameterNotFound';
+
+/** GetParameters takes at most this many names. */
+const BATCH = 10;
+
+type Found = { value: string | undefined; modified: number | undefined } | undefined;
+
+/**
+ * Reads SSM parameters, batched: the names asked for in one turn of the event loop (a cold start
+ * asks for ~10 secrets under two prefixes at once) go out as GetParameters calls of up to 10
+ * names, one request and one connection where there were twenty. A batch that fails as a whole
+ * (one name the role may not read fails it: AccessDenied) is asked again name by name, so each
+ * name gets the answer and the error it would have had alone.
+ */
+export class SsmParameterReader {
+  private queue = new Map<string, { resolve: (p: Found) => void; reject: (e: unknown) => void }[]>();
+
+  constructor(private readonly ssm: AwsJsonClient) {}
+
+  /** The parameter (decrypted), or undefined if there is none by that name. */
+  read(name: string): Promise<Found> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.queue.get(name);
+      if (waiting) waiting.push({ resolve, reject });
+      else {
+        if (this.queue.size === 0) process.nextTick(() => this.flush());
+        this.queue.set(name, [{ resolve, reject }]);
+      }
+    });
+  }
+
+  private flush(): void {
+    const queue = this.queue;
+    this.queue = new Map();
+    const names = [...queue.keys()];
+    const settle = (name: string, f: (w: { resolve: (p: Found) => void; reject: (e: unknown) => void }) => void) => {
+      for (const w of queue.get(name) ?? []) f(w);
+    };
+    for (let i = 0; i < names.length; i += BATCH) {
+      const chunk = names.slice(i, i + BATCH);
+      const alone = (name: string) =>
+        this.one(name).then(
+          (p) => settle(name, (w) => w.resolve(p)),
+          (e) => settle(name, (w) => w.reject(e)),
+        );
+      if (chunk.length === 1) {
+        alone(chunk[0] as string);
+        continue;
+      }
+      this.ssm.call<Parameters>('GetParameters', { Names: chunk, WithDecryption: true }).then(
+        (r) => {
+          const found = new Map((r.Parameters ?? []).map((p) => [p.Name, p]));
+          for (const name of chunk) {
+            const p = found.get(name);
+            settle(name, (w) => w.resolve(p ? { value: p.Value, modified: p.LastModifiedDate } : undefined));
+          }
+        },
+        () => {
+          for (const name of chunk) alone(name);
+        },
+      );
+    }
+  }
+
+  private async one(name: string): Promise<Found> {
+    try {
+      const r = await this.ssm.call<Parameter>('GetParameter', { Name: name, WithDecryption: true });
+      return { value: r.Parameter?.Value, modified: r.Parameter?.LastModifiedDate };
+    } catch (e) {
+      if (notFound(e)) return undefined;
+      throw e;
+    }
+  }
+}
 
 /**
  * Secrets in SSM Parameter Store (SecureString, decrypted on read), cached for a while, written
- * back when a token rotates.
+ * back when a token rotates. Stores that share a reader (the instance and shared prefixes of one
+ * function) have their reads batched together.
  */
 export class SsmSecretStore implements SecretStore {
   readonly description: string;
   private readonly cache: ReadCache;
+  private readonly reader: SsmParameterReader;
   constructor(
     private readonly ssm: AwsJsonClient,
     private readonly opts: SsmSecretStoreOptions,
   ) {
     this.description = `SSM parameters ${opts.prefix}*`;
     this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
+    this.reader = opts.reader ?? new SsmParameterReader(ssm);
   }
 
   get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
     const load = async () => {
+      let p: Found;
       try {
-        const r = await this.ssm.call<Parameter>('GetParameter', { Name: this.opts.prefix + name, WithDecryption: true });
-        const modified = r.Parameter?.LastModifiedDate;
-        return secretValue(r.Parameter?.Value, modified === undefined ? undefined : Math.round(modified * 1000));
+        p = await this.reader.read(this.opts.prefix + name);
       } catch (e) {
-        if (notFound(e)) return undefined;
         throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
+      const modified = p?.modified;
+      return secretValue(p?.value, modified === undefined ? undefined : Math.round(modified * 1000));
     };
     return this.cache.get(name, load, opts?.fresh);
   }

@@ -1,7 +1,7 @@
 import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { zoom } from '@psoxy/connector-zoom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsJsonClient, SsmLease, SsmSecretStore } from '../src/index.js';
+import { AwsJsonClient, SsmLease, SsmParameterReader, SsmSecretStore } from '../src/index.js';
 import { functionUrlGet } from './function-url.js';
 
 let fake: FakeSsm;
@@ -32,6 +32,41 @@ describe('SSM Parameter Store secrets', () => {
     expect(calls.length).toBe(before);
     await store.set('ACCESS_TOKEN', '{"token":"t","expirationDate":1}');
     expect(params.get('/PSOXY_ZOOM_ACCESS_TOKEN')).toMatchObject({ value: '{"token":"t","expirationDate":1}', type: 'SecureString' });
+  });
+
+  it('batches the reads of one turn into GetParameters calls of up to 10 names, across the stores that share a reader', async () => {
+    fake.put({ '/B_INST_A': 'inst-a', '/B_SHARED_A': 'shared-a', '/B_SHARED_K': 'shared-k' });
+    const reader = new SsmParameterReader(ssm);
+    const inst = new SsmSecretStore(ssm, { prefix: '/B_INST_', reader });
+    const shared = new SsmSecretStore(ssm, { prefix: '/B_SHARED_', reader });
+    const names = 'ABCDEFGHIJK'.split('');
+    const before = calls.length;
+    const [fromInst, fromShared] = await Promise.all([Promise.all(names.map((n) => inst.get(n))), Promise.all(names.map((n) => shared.get(n)))]);
+    const made = calls.slice(before);
+    expect(made.every((c) => c.startsWith('GetParameters '))).toBe(true);
+    expect(made.map((c) => c.split(',').length)).toEqual([10, 10, 2]);
+    expect(fromInst.map((v) => v?.value)).toEqual(['inst-a', ...Array(10).fill(undefined)]);
+    expect(fromShared[0]?.value).toBe('shared-a');
+    expect(fromShared[10]?.value).toBe('shared-k');
+    expect(fromShared[0]?.updatedAt).toBeGreaterThan(0);
+    // cached: no call the second time
+    await inst.get('A');
+    expect(calls.length).toBe(before + 3);
+  });
+
+  it('a batch refused for one name is asked again name by name: the others are read, that one fails alone', async () => {
+    fake.put({ '/D_OK': 'ok', '/D_SECRET': 'not yours' });
+    fake.denied.add('/D_SECRET');
+    try {
+      const store = new SsmSecretStore(ssm, { prefix: '/D_' });
+      const [ok, missing, refused] = await Promise.allSettled([store.get('OK'), store.get('NONE'), store.get('SECRET')]);
+      expect(ok).toMatchObject({ status: 'fulfilled', value: { value: 'ok' } });
+      expect(missing).toMatchObject({ status: 'fulfilled', value: undefined });
+      expect(refused.status).toBe('rejected');
+      expect(String((refused as PromiseRejectedResult).reason.message)).toMatch(/cannot read SSM parameter \/D_SECRET: AccessDeniedException/);
+    } finally {
+      fake.denied.clear();
+    }
   });
 
   it('leases by conditional write: one holder, released, stale locks taken over', async () => {
@@ -131,7 +166,8 @@ describe('the Lambda entry point for a connector', () => {
     const env = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x', PATH_TO_INSTANCE_CONFIG: '/INIT_', PATH_TO_SHARED_CONFIG: '/INIT_SHARED_', TARGET_HOST: 'api.example.com', RULES: 'endpoints:\n  - pathTemplate: /api/x\n' };
     const before = calls.length;
     createLambdaApiHandler({ ssm, env });
-    await expect.poll(() => calls.slice(before).some((c) => c === 'GetParameter /INIT_SHARED_PSOXY_SALT')).toBe(true);
+    // read batched with the others: GetParameters /INIT_PSOXY_SALT,/INIT_SHARED_PSOXY_SALT,...
+    await expect.poll(() => calls.slice(before).some((c) => c.startsWith('GetParameters ') && c.split(/[ ,]/).includes('/INIT_SHARED_PSOXY_SALT'))).toBe(true);
     const broken = createLambdaApiHandler({ ssm, env: { ...env, PATH_TO_SHARED_CONFIG: '/NOWHERE_' } });
     const r = (await broken(functionUrlGet('/api/x'))) as { statusCode: number; body: string };
     expect(r.statusCode).toBe(500);

@@ -5,19 +5,22 @@ export interface FakeSsm extends LoopbackServer {
   params: Map<string, { value: string; type: string; version: number; modified: number }>;
   /** `Operation Name` of every call, in order. */
   calls: string[];
+  /** Names the caller's role may not read: GetParameter(s) on them is refused with AccessDeniedException, as IAM does. */
+  denied: Set<string>;
   /** Seeds SecureString parameters. */
   put(values: Record<string, string>): void;
 }
 
 /**
  * SSM Parameter Store on 127.0.0.1, speaking its JSON 1.1 wire protocol for the operations a
- * psoxy host uses (GetParameter, PutParameter with and without Overwrite, DeleteParameter), so
+ * psoxy host uses (GetParameter, GetParameters, PutParameter with and without Overwrite, DeleteParameter), so
  * that tests drive the real AWS SDK client (`endpoint: fake.url`, or `AWS_ENDPOINT_URL_SSM` for a
  * bundled function in another process).
  */
 export async function startFakeSsm(): Promise<FakeSsm> {
   const params: FakeSsm['params'] = new Map();
   const calls: string[] = [];
+  const denied = new Set<string>();
   const server = await startLoopback((req, res) => {
     const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
     // as AWS does: a request without a SigV4 signature for this service is refused
@@ -26,13 +29,29 @@ export async function startFakeSsm(): Promise<FakeSsm> {
       res.end(JSON.stringify({ __type: 'MissingAuthenticationTokenException', message: 'Missing or malformed SigV4 signature' }));
       return;
     }
-    const body = JSON.parse(req.body || '{}') as { Name: string; Value?: string; Type?: string; Overwrite?: boolean };
-    calls.push(`${op} ${body.Name}`);
+    const body = JSON.parse(req.body || '{}') as { Name: string; Names?: string[]; Value?: string; Type?: string; Overwrite?: boolean };
+    calls.push(`${op} ${body.Names ? body.Names.join(',') : body.Name}`);
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(payload));
     };
     const p = params.get(body.Name);
+    const refused = (body.Names ?? [body.Name]).find((n) => denied.has(n));
+    if ((op === 'GetParameter' || op === 'GetParameters') && refused !== undefined) {
+      return send(400, { __type: 'AccessDeniedException', message: `not authorized to perform ssm:${op} on resource parameter${refused}` });
+    }
+    if (op === 'GetParameters') {
+      const names = body.Names ?? [];
+      if (names.length === 0 || names.length > 10) return send(400, { __type: 'ValidationException', message: 'Names must hold 1 to 10 names' });
+      const found = names.filter((n) => params.has(n));
+      return send(200, {
+        Parameters: found.map((n) => {
+          const q = params.get(n) as { value: string; type: string; version: number; modified: number };
+          return { Name: n, Type: q.type, Value: q.value, Version: q.version, LastModifiedDate: q.modified / 1000, DataType: 'text' };
+        }),
+        InvalidParameters: names.filter((n) => !params.has(n)),
+      });
+    }
     if (op === 'GetParameter') {
       if (!p) return send(400, { __type: 'ParameterNotFound', message: `${body.Name} not found` });
       return send(200, { Parameter: { Name: body.Name, Type: p.type, Value: p.value, Version: p.version, LastModifiedDate: p.modified / 1000, DataType: 'text' } });
@@ -53,6 +72,7 @@ export async function startFakeSsm(): Promise<FakeSsm> {
     ...server,
     params,
     calls,
+    denied,
     put(values) {
       for (const [name, value] of Object.entries(values)) params.set(name, { value, type: 'SecureString', version: 1, modified: Date.now() });
     },

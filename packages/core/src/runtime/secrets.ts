@@ -133,9 +133,18 @@ export class ChainSecretStore implements SecretStore {
   constructor(private readonly stores: SecretStore[]) {
     this.description = stores.map((s) => s.description).join(', then ');
   }
+  /**
+   * Asks every store at once and answers as if asked in order: the first store's value, else its
+   * error, else the next store's. On a cold start the shared layer (where the salt lives) is then
+   * one round trip away, not two; the price is a read of the later layers that is not needed when
+   * an earlier one holds the secret.
+   */
   async get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {
-    for (const s of this.stores) {
-      const v = await s.get(name, opts);
+    const reads = this.stores.map((s) => s.get(name, opts));
+    // a later layer's failure after an earlier layer's answer is no unhandled rejection
+    for (const r of reads) r.catch(() => undefined);
+    for (const r of reads) {
+      const v = await r;
       if (v !== undefined) return v;
     }
     return undefined;

@@ -275,6 +275,27 @@ describe('staged hashing', () => {
       { numRuns: 500 },
     );
   });
+
+  it('hashers keep their own scratch space: one hashing between another stage and its hash changes nothing', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), (saltA, saltB, value, other) => {
+        const [a, b] = [new SaltedSha256(saltA), new SaltedSha256(saltB)];
+        if (a.stage(value) === NOT_STAGED) return;
+        b.bytes(other);
+        b.stage(other);
+        expect(a.stagedBase64url(value.length)).toBe(createHash('sha256').update(value + saltA, 'utf8').digest('base64url'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses to hash a staged value of another length, or after a stage that failed', () => {
+    const h = new SaltedSha256('salt');
+    h.stage('abc');
+    expect(() => h.stagedBase64url(4)).toThrow(/no value of length 4/);
+    expect(h.stage('ab\u00e9')).toBe(NOT_STAGED);
+    expect(() => h.stagedBase64url(3)).toThrow(/no value of length 3/);
+  });
 });
 
 describe('the remembered domain', () => {

@@ -4,15 +4,6 @@ import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from 'node:c
 // One-shot `crypto.hash` (Node >= 20.12) is several times faster than createHash for short inputs.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Uint8Array, enc: string) => string | Buffer }).hash;
 
-// Scratch space for hash inputs. An ASCII value (nearly every identifier) is copied here by a JS
-// loop, next to the salt's bytes, and hashed from a view: the same bytes as `value + salt` in UTF-8,
-// without making that string, which Node would then copy again to hash it (~90 bytes of garbage
-// per hash, and a response holds tens of thousands of identifiers). Safe to share: hashing is
-// synchronous, and each thread has its own module instance.
-const SCRATCH = new Uint8Array(512);
-const VIEWS: Uint8Array[] = [];
-const scratchView = (n: number): Uint8Array => (VIEWS[n] ??= SCRATCH.subarray(0, n));
-
 /** SHA-256 of the bytes (a string: its UTF-8), base64url-encoded without padding. */
 function sha256Base64url(input: Uint8Array | string): string {
   if (oneShot) return oneShot('sha256', input, 'base64url') as string;
@@ -22,48 +13,77 @@ function sha256Base64url(input: Uint8Array | string): string {
 /** What {@link SaltedSha256.stage} returns for a value it did not copy (not ASCII, or too long). */
 export const NOT_STAGED = -2;
 
-/** SHA-256 of `canonical + salt` (the salt appended, no separator, UTF-8), as Psoxy hashes. */
+/** Bytes of scratch space per hasher: the salt at its end, an ASCII value right before it. */
+const SCRATCH_SIZE = 512;
+
+/**
+ * SHA-256 of `canonical + salt` (the salt appended, no separator, UTF-8), as Psoxy hashes.
+ *
+ * Each hasher keeps a scratch buffer that ends with the salt's bytes, written once. An ASCII value
+ * (nearly every identifier) is copied by a JS loop to end right where the salt begins, and the
+ * value and salt are hashed from one view: the same bytes as `value + salt` in UTF-8, without
+ * making that string, which Node would then copy again to hash it (~90 bytes of garbage per hash,
+ * and a response holds tens of thousands of identifiers), and without copying the salt per hash.
+ * Hashing is synchronous and each hasher has its own buffer, so nothing can come in between.
+ */
 export class SaltedSha256 {
   private readonly saltBytes: Uint8Array;
+  private readonly scratch: Uint8Array;
+  /** Where the salt starts in the scratch buffer: the longest value that can be staged. */
+  private readonly saltAt: number;
+  /** Views of the scratch buffer by value length: the value's bytes then the salt's. */
+  private readonly views: Uint8Array[] = [];
+  private staged = -1;
 
   constructor(private readonly salt: string) {
     this.saltBytes = Buffer.from(salt, 'utf8');
+    this.scratch = new Uint8Array(Math.max(SCRATCH_SIZE, this.saltBytes.length));
+    this.saltAt = this.scratch.length - this.saltBytes.length;
+    this.scratch.set(this.saltBytes, this.saltAt);
   }
 
   /**
-   * Copies `value` into the scratch space when it is ASCII and fits beside the salt, and returns
+   * Copies `value` into the scratch space when it is ASCII and fits before the salt, and returns
    * where its first `@` is (-1: none), else NOT_STAGED. `stagedBase64url` then hashes it without
    * copying it again, so one pass over a value both routes it (id or address) and stages it.
-   * Nothing may hash in between: every hasher shares the scratch space.
    */
   stage(value: string): number {
     const n = value.length;
-    if (n + this.saltBytes.length > SCRATCH.length) return NOT_STAGED;
+    const from = this.saltAt - n;
+    if (from < 0) return NOT_STAGED;
+    const scratch = this.scratch;
+    this.staged = -1;
     let at = -1;
     for (let i = 0; i < n; i++) {
       const c = value.charCodeAt(i);
       if (c > 0x7f) return NOT_STAGED;
       if (c === 0x40 && at < 0) at = i;
-      SCRATCH[i] = c;
+      scratch[from + i] = c;
     }
+    this.staged = n;
     return at;
   }
 
-  /** The hash of the value staged last (its `length` bytes, then the salt), base64url-encoded. */
+  /** The hash of the value staged last (of `length` chars), then the salt, base64url-encoded. */
   stagedBase64url(length: number): string {
-    return sha256Base64url(this.withSalt(length));
+    return sha256Base64url(this.view(length));
   }
 
   /** The staged value's bytes followed by the salt's, as a view of the scratch space. */
-  private withSalt(length: number): Uint8Array {
-    const salt = this.saltBytes;
-    SCRATCH.set(salt, length);
-    return scratchView(length + salt.length);
+  private view(length: number): Uint8Array {
+    if (length !== this.staged) throw new Error(`no value of length ${length} is staged`);
+    const views = this.views;
+    let v = views[length];
+    if (v === undefined) {
+      v = this.scratch.subarray(this.saltAt - length);
+      views[length] = v;
+    }
+    return v;
   }
 
   /** The bytes to hash: a view of the scratch space, or the joined string when it is not ASCII or too long. */
   private input(canonical: string): Uint8Array | string {
-    return this.stage(canonical) === NOT_STAGED ? canonical + this.salt : this.withSalt(canonical.length);
+    return this.stage(canonical) === NOT_STAGED ? canonical + this.salt : this.view(canonical.length);
   }
 
   /** The hash as raw bytes. */

@@ -258,10 +258,11 @@ export class Pseudonymizer {
     // no '@': not an email of any form (the common case for ids)
     if (staged === -1) return `t~${hash.stagedBase64url(value.length)}`;
     if (staged === NOT_STAGED && value.indexOf('@') < 0) return `t~${hash.base64url(value)}`;
-    // The value as it is, when it is the canonical address, is hashed before the domain is handled,
-    // which may hash too (TOKENIZE) and so reuse the scratch space.
+    // The value as it is, when it is the canonical address, is hashed from what was staged (the
+    // domain's own hasher, under TOKENIZE, has a scratch space of its own).
     if (CANONICAL_EMAIL.test(value)) {
-      const at = value.indexOf('@');
+      // staged: the first '@', found while staging
+      const at = staged >= 0 ? staged : value.indexOf('@');
       const h = this.emailCanonicalization === 'IGNORE_DOTS' ? hash.base64url(this.canonicalEmail(value.slice(0, at), value.slice(at + 1))) : this.hashAsIs(value, staged);
       return `t~${h}${this.suffixAt(value, at)}`;
     }

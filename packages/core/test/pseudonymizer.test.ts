@@ -10,7 +10,7 @@ import {
   parseEmail,
 } from '../src/pseudonym/index.js';
 import { createHash } from 'node:crypto';
-import { NOT_STAGED, SaltedSha256 } from '../src/pseudonym/crypto.js';
+import { LOCAL_DOTS, LOCAL_PLAIN, NOT_CANONICAL, NOT_STAGED, SaltedSha256 } from '../src/pseudonym/crypto.js';
 import { parseEmailByGrammar } from '../src/pseudonym/email.js';
 import { identityJson } from '../src/sanitize/index.js';
 
@@ -339,6 +339,39 @@ describe('the remembered domain', () => {
     const noKey = new Pseudonymizer({ salt: 'salt', emailDomainHandling: 'ENCRYPT' });
     expect(() => noKey.pseudonymToken('ann@example.com')).toThrow(/no encryption key/);
     expect(() => noKey.pseudonymToken('ann@example.com')).toThrow(/no encryption key/);
+  });
+});
+
+describe('the remembered canonical domain', () => {
+  // local parts on both sides of the canonical dot-atom rule, in canonical domains and near misses
+  const local = fc.constantFrom('ann', 'a.b', 'a..b', '.a', 'a.', '.', 'a_b-c.d9', 'Ann', 'a+b', 'a@b', 'a b', 'ä', '"a"', '');
+  const domain = fc.constantFrom('example.com', 'exbmple.com', 'EXAMPLE.com', 'example.co', 'a-b.io', 'example.c0m', '-ab.io');
+  const value = fc.tuple(local, domain).map(([l, d]) => `${l}@${d}`);
+
+  it('gives every address what a fresh pseudonymizer gives it, in any order, under both canonicalizations', () => {
+    for (const emailCanonicalization of ['STRICT', 'IGNORE_DOTS'] as const) {
+      for (const emailDomainHandling of ['PRESERVE', 'TOKENIZE'] as const) {
+        const opts = { salt: 'salt', emailCanonicalization, emailDomainHandling };
+        const longLived = new Pseudonymizer(opts);
+        fc.assert(
+          fc.property(fc.array(value, { minLength: 2, maxLength: 16 }), (values) => {
+            for (const v of values) expect(longLived.pseudonymToken(v), v).toBe(new Pseudonymizer(opts).pseudonymToken(v));
+          }),
+          { numRuns: 300 },
+        );
+      }
+    }
+  });
+
+  it('checks the staged local part as the canonical pattern does', () => {
+    const h = new SaltedSha256('salt');
+    const check = (v: string) => {
+      const at = h.stage(v);
+      return h.stagedLocalPart(v.length, at);
+    };
+    expect(check('ann@x.io')).toBe(LOCAL_PLAIN);
+    expect(check('a.b_c-9@x.io')).toBe(LOCAL_DOTS);
+    for (const bad of ['.a@x.io', 'a.@x.io', 'a..b@x.io', 'A@x.io', 'a+b@x.io', '@x.io', 'a b@x.io', 'noat']) expect(check(bad), bad).toBe(NOT_CANONICAL);
   });
 });
 

@@ -13,6 +13,15 @@ function sha256Base64url(input: Uint8Array | string): string {
 /** What {@link SaltedSha256.stage} returns for a value it did not copy (not ASCII, or too long). */
 export const NOT_STAGED = -2;
 
+/** {@link SaltedSha256.stagedLocalPart}: not canonical, canonical without a dot, canonical with dots. */
+export const NOT_CANONICAL = 0;
+export const LOCAL_PLAIN = 1;
+export const LOCAL_DOTS = 2;
+
+/** 1 for the bytes of a canonical dot-atom: `a-z`, `0-9`, `_`, `-`. */
+const LOCAL_ATOM = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789_-') LOCAL_ATOM[c.charCodeAt(0)] = 1;
+
 /** Bytes of scratch space per hasher: the salt at its end, an ASCII value right before it. */
 const SCRATCH_SIZE = 512;
 
@@ -62,6 +71,29 @@ export class SaltedSha256 {
     }
     this.staged = n;
     return at;
+  }
+
+  /**
+   * Whether the staged value's first `at` bytes (the local part of an address staged with its `@`
+   * at `at`) are canonical dot-atoms: `[a-z0-9_-]+(\.[a-z0-9_-]+)*`, the local part of
+   * CANONICAL_EMAIL. LOCAL_DOTS when they hold a dot, NOT_CANONICAL when they are not canonical.
+   */
+  stagedLocalPart(length: number, at: number): number {
+    if (length !== this.staged || at <= 0) return NOT_CANONICAL;
+    const scratch = this.scratch;
+    const from = this.saltAt - length;
+    let dots = false;
+    let previous = 0x2e; // as if after a dot: a leading dot is refused
+    for (let i = from, end = from + at; i < end; i++) {
+      const c = scratch[i] as number;
+      if (c === 0x2e) {
+        if (previous === 0x2e) return NOT_CANONICAL;
+        dots = true;
+      } else if (LOCAL_ATOM[c] !== 1) return NOT_CANONICAL;
+      previous = c;
+    }
+    if (previous === 0x2e) return NOT_CANONICAL;
+    return dots ? LOCAL_DOTS : LOCAL_PLAIN;
   }
 
   /** The hash of the value staged last (of `length` chars), then the salt, base64url-encoded. */

@@ -1,7 +1,7 @@
 import { javaNumberToString } from '../json/java-number.js';
 import { JsonDouble } from '../json/value.js';
 import { isBlank } from '../regex/strings.js';
-import { InvalidTokenError, NOT_STAGED, SaltedSha256, base64url, decryptToken, deriveAesKey, encryptDeterministic, fromBase64url, saltFingerprint } from './crypto.js';
+import { InvalidTokenError, LOCAL_DOTS, LOCAL_PLAIN, NOT_STAGED, SaltedSha256, base64url, decryptToken, deriveAesKey, encryptDeterministic, fromBase64url, saltFingerprint } from './crypto.js';
 import { lastSimpleEmail, parseEmail, scanSimpleEmail } from './email.js';
 import { canonicalizeIp } from './ip.js';
 
@@ -110,6 +110,8 @@ export class Pseudonymizer {
   // cache is emptied when it holds DOMAIN_CACHE_SIZE domains.
   private readonly domains = new Map<string, HandledDomain>();
   private last: HandledDomain | undefined;
+  /** The domain of the last address that matched CANONICAL_EMAIL (a canonical domain), handled. */
+  private lastCanonical: HandledDomain | undefined;
 
   constructor(opts: PseudonymizerOptions) {
     if (typeof opts.salt !== 'string' || opts.salt === '') {
@@ -258,13 +260,27 @@ export class Pseudonymizer {
     // no '@': not an email of any form (the common case for ids)
     if (staged === -1) return `t~${hash.stagedBase64url(value.length)}`;
     if (staged === NOT_STAGED && value.indexOf('@') < 0) return `t~${hash.base64url(value)}`;
+    // An address in the last domain that matched CANONICAL_EMAIL (the usual case: a page's
+    // addresses share a few domains) is canonical when its local part is: that is checked on the
+    // staged bytes, and the regular expression, the costliest step for an address, is skipped. The
+    // value has one '@': the one found while staging, before a domain that holds none.
+    const known = this.lastCanonical;
+    if (staged > 0 && known !== undefined && value.length - staged - 1 === known.domain.length && value.endsWith(known.domain)) {
+      const local = hash.stagedLocalPart(value.length, staged);
+      if (local === LOCAL_PLAIN || (local === LOCAL_DOTS && this.emailCanonicalization !== 'IGNORE_DOTS')) {
+        return `t~${hash.stagedBase64url(value.length)}${known.suffix}`;
+      }
+    }
     // The value as it is, when it is the canonical address, is hashed from what was staged (the
     // domain's own hasher, under TOKENIZE, has a scratch space of its own).
     if (CANONICAL_EMAIL.test(value)) {
       // staged: the first '@', found while staging
       const at = staged >= 0 ? staged : value.indexOf('@');
       const h = this.emailCanonicalization === 'IGNORE_DOTS' ? hash.base64url(this.canonicalEmail(value.slice(0, at), value.slice(at + 1))) : this.hashAsIs(value, staged);
-      return `t~${h}${this.suffixAt(value, at)}`;
+      const suffix = this.suffixAt(value, at);
+      // suffixAt left the domain's entry in `last`
+      this.lastCanonical = this.last;
+      return `t~${h}${suffix}`;
     }
     const at = scanSimpleEmail(value);
     if (at > 0) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ExchangeHandler, type HeaderMap, type ProxyRequest, type ProxyResponse, readIncomingBody } from '@psoxy/core';
+import { type ExchangeHandler, type ProxyRequest, type ProxyResponse, headerMapOf, readIncomingBody } from '@psoxy/core';
 
 /**
  * The request functions-framework hands an HTTP function: an Express request, whose body the
@@ -25,21 +25,11 @@ export function clientIp(forwardedFor: string | null | undefined, peer: string |
   return hops.length >= 2 ? hops[hops.length - 2] : peer;
 }
 
-/** Express's parsed headers (lower-case names, repeats joined), HTTP/2 pseudo-headers left out. */
-function headersOf(req: GcpHttpRequest): HeaderMap {
-  const out: HeaderMap = {};
-  for (const k of Object.keys(req.headers)) {
-    const v = req.headers[k];
-    if (v !== undefined && !k.startsWith(':')) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
 /** The Express request as the proxy takes it: raw target (path and query as sent), every header, the body bytes as received. */
 function toProxyRequest(req: GcpHttpRequest): ProxyRequest {
   const target = req.originalUrl ?? req.url ?? '/';
   if (!target.startsWith('/')) throw new Error('the request target must be a path (origin-form)');
-  const headers = headersOf(req);
+  const headers = headerMapOf(req.headers);
   const host = headers.host;
   const origin = host && /^[\w.:[\]-]+$/.test(host) ? host : 'cloudfunctions.invalid';
   const method = (req.method ?? 'GET').toUpperCase();

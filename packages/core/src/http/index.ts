@@ -1,3 +1,3 @@
 export * from './types.js';
-export { type NodeHttpClientOptions, nodeHttpClient } from './node-client.js';
+export { type NodeHttpClientOptions, headerMapOf, nodeHttpClient } from './node-client.js';
 export { fetchHttpClient } from './fetch-client.js';

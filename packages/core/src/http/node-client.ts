@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingMessage, type ClientRequest, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -22,11 +22,15 @@ function decoded(res: IncomingMessage): Readable {
   return res.pipe(stream);
 }
 
-function headerMap(raw: IncomingMessage['headers']): HeaderMap {
+/**
+ * Node's parsed headers (lower-case names; what Node keeps of a repeated header) as a
+ * {@link HeaderMap}: arrays joined with `, `; HTTP/2 pseudo-headers (`:path`) left out.
+ */
+export function headerMapOf(raw: IncomingHttpHeaders): HeaderMap {
   const out: HeaderMap = {};
   for (const k of Object.keys(raw)) {
     const v = raw[k];
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+    if (v !== undefined && !k.startsWith(':')) out[k] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
 }
@@ -129,7 +133,7 @@ class NodeHttpResponse implements HttpResponse {
     private readonly empty: boolean,
   ) {
     this.status = res.statusCode ?? 502;
-    this.headers = headerMap(res.headers);
+    this.headers = headerMapOf(res.headers);
     if (empty) {
       res.resume();
       exchange.done();

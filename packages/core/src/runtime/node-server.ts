@@ -1,24 +1,15 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { headerMapOf } from '../http/node-client.js';
 import { readIncomingBody } from '../proxy/body.js';
 import type { ExchangeHandler, ProxyHandler, ProxyRequest } from '../proxy/handler.js';
-
-/** Node's parsed headers (lower-case names, repeats joined) as the proxy takes them. */
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(req.headers)) {
-    const v = req.headers[k];
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
 
 function toProxyRequest(req: IncomingMessage, raw: string, origin: string): ProxyRequest {
   const method = req.method ?? 'GET';
   return {
     method,
     target: raw,
-    headers: headersOf(req),
+    headers: headerMapOf(req.headers),
     body: method === 'GET' || method === 'HEAD' ? null : (limit) => readIncomingBody(req, limit),
     clientIp: req.socket.remoteAddress,
     origin,

@@ -17,6 +17,9 @@ export class AwsServiceError extends Error {
 
 export type { AwsCredentials } from './sigv4.js';
 
+/** The caller's role may not do this (IAM): `AccessDeniedException`. */
+export const isAccessDenied = (e: unknown): boolean => e instanceof AwsServiceError && e.code === 'AccessDeniedException';
+
 /** The JSON 1.1 services the hosts call: SSM Parameter Store, Secrets Manager, Cognito identity pools. */
 const SERVICES = {
   ssm: { target: 'AmazonSSM', endpointEnv: 'AWS_ENDPOINT_URL_SSM' },

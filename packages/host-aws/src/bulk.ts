@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { type BulkOutcome, type Connector, buildOnce, composeBulk, nodeHttpClient } from '@psoxy/core';
+import { type BulkOutcome, type Connector, buildOnce, composeBulk, nodeHttpClient, streamLogger } from '@psoxy/core';
 import { type S3Event, s3BulkHandler } from './s3.js';
 import type { AwsJsonClient } from './aws-json.js';
 import { inLambda } from './lambda-env.js';
@@ -27,7 +27,7 @@ export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => 
   // before the first event. A failure there is met, and retried, by that event.
   const ready = buildOnce(
     async () => {
-      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient() });
+      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient(), log: streamLogger({ json: true }) });
       const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
       return s3BulkHandler(o.s3 ?? new S3Client({}), config);
     },

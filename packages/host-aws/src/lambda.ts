@@ -37,7 +37,7 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     // one keep-alive client for the source and AWS alike; it never loads the Web classes (undici),
     // ~35 ms of a cold start
     const http = o.http ?? nodeHttpClient();
-    const { secrets, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http });
+    const { secrets, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http, log });
     const { handler } = await composeProxy({
       connector: o.connector,
       env,

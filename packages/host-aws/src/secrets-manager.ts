@@ -1,5 +1,5 @@
-import { ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
-import { type AwsJsonClient, AwsServiceError } from './aws-json.js';
+import { type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type AwsJsonClient, AwsServiceError, isAccessDenied } from './aws-json.js';
 
 /**
  * Secrets in AWS Secrets Manager (`SECRETS_STORE=aws_secrets_manager`), named as Psoxy names them
@@ -8,9 +8,10 @@ import { type AwsJsonClient, AwsServiceError } from './aws-json.js';
 export class SecretsManagerStore implements SecretStore {
   readonly description: string;
   private readonly cache: ReadCache;
+  private readonly denied = new Set<string>();
   constructor(
     private readonly sm: AwsJsonClient,
-    private readonly opts: { prefix: string; cacheTtlMs?: number; clock?: () => number },
+    private readonly opts: { prefix: string; cacheTtlMs?: number; clock?: () => number; log?: Logger | undefined },
   ) {
     this.description = `Secrets Manager secrets ${opts.prefix}*`;
     this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
@@ -23,6 +24,12 @@ export class SecretsManagerStore implements SecretStore {
         return secretValue(r.SecretString, r.CreatedDate === undefined ? undefined : Math.round(r.CreatedDate * 1000));
       } catch (e) {
         if (e instanceof AwsServiceError && e.code === 'ResourceNotFoundException') return undefined;
+        if (isAccessDenied(e)) {
+          // as Psoxy: a secret the role may not read is absent (its grants may cover other names)
+          if (!this.denied.has(name)) this.opts.log?.warn(`secret ${this.opts.prefix}${name} may not be read by this function's role (AccessDenied): treated as absent`);
+          this.denied.add(name);
+          return undefined;
+        }
         throw new SecretStoreError(`cannot read secret ${this.opts.prefix}${name}: ${(e as Error).message}`);
       }
     };

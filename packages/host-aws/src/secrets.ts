@@ -1,4 +1,4 @@
-import { ConfigError, type Connector, type HttpClient, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
+import { ConfigError, type Connector, type HttpClient, type Logger, type SecretStore, layeredSecrets, secretPrefix } from '@psoxy/core';
 import { AwsJsonClient } from './aws-json.js';
 import { SecretsManagerStore } from './secrets-manager.js';
 import { SsmParameterReader, SsmSecretStore } from './ssm.js';
@@ -11,7 +11,7 @@ import { SsmParameterReader, SsmSecretStore } from './ssm.js';
 export function awsSecrets(
   env: Record<string, string | undefined>,
   connector: Connector | undefined,
-  clients: { ssm?: AwsJsonClient | undefined; secretsManager?: AwsJsonClient | undefined; http: HttpClient },
+  clients: { ssm?: AwsJsonClient | undefined; secretsManager?: AwsJsonClient | undefined; http: HttpClient; log?: Logger | undefined },
 ): { secrets: SecretStore; instance: string; ssm: AwsJsonClient } {
   // SSM is also where the token-refresh lease lives, whichever store holds the secrets
   const ssm = clients.ssm ?? new AwsJsonClient({ service: 'ssm', env, http: clients.http });
@@ -22,11 +22,11 @@ export function awsSecrets(
   if (kind === 'aws_ssm_parameter_store') {
     // one reader for both prefixes: a cold start's reads go out as one or two GetParameters calls
     const reader = new SsmParameterReader(ssm);
-    store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs, reader });
+    store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs, reader, log: clients.log });
   }
   else if (kind === 'aws_secrets_manager') {
     const sm = clients.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, http: clients.http });
-    store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs });
+    store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs, log: clients.log });
   } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
   return { secrets: layeredSecrets(store, instance, shared, env), instance, ssm };
 }

@@ -1,5 +1,5 @@
-import { type Lease, type LeaseHandle, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
-import { type AwsJsonClient, AwsServiceError } from './aws-json.js';
+import { type Lease, type LeaseHandle, type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type AwsJsonClient, AwsServiceError, isAccessDenied } from './aws-json.js';
 
 export interface SsmSecretStoreOptions {
   /** Psoxy's naming: `{root path}{ENV_ID}_{CONNECTOR}_` (e.g. `/PSOXY_GCAL_`), before each logical name. */
@@ -9,6 +9,8 @@ export interface SsmSecretStoreOptions {
   clock?: () => number;
   /** Share one reader between stores on the same client, so that their reads are batched together. */
   reader?: SsmParameterReader | undefined;
+  /** Where a parameter the role may not read is reported (once per name). */
+  log?: Logger | undefined;
 }
 
 interface Parameter {
@@ -25,17 +27,21 @@ const notFound = (e: unknown) => e instanceof AwsServiceError && e.code === 'Par
 /** GetParameters takes at most this many names. */
 const BATCH = 10;
 
-type Found = { value: string | undefined; modified: number | undefined } | undefined;
+/** A parameter read: its value, none by that name (undefined), or one the role may not read. */
+type Found = { value: string | undefined; modified: number | undefined } | typeof DENIED | undefined;
+const DENIED = 'denied' as const;
 
 /**
  * Reads SSM parameters, batched: the names asked for in one turn of the event loop (a cold start
  * asks for ~10 secrets under two prefixes at once) go out as GetParameters calls of up to 10
  * names, one request and one connection where there were twenty. A batch that fails as a whole
  * (one name the role may not read fails it: AccessDenied) is asked again name by name, so each
- * name gets the answer and the error it would have had alone.
+ * name gets the answer it would have had alone; a name the role may not read is read alone from
+ * then on (Psoxy grants the shared prefix's parameters one by one).
  */
 export class SsmParameterReader {
   private queue = new Map<string, { resolve: (p: Found) => void; reject: (e: unknown) => void }[]>();
+  private readonly alone = new Set<string>();
 
   constructor(private readonly ssm: AwsJsonClient) {}
 
@@ -54,10 +60,18 @@ export class SsmParameterReader {
   private flush(): void {
     const queue = this.queue;
     this.queue = new Map();
-    const names = [...queue.keys()];
     const settle = (name: string, f: (w: { resolve: (p: Found) => void; reject: (e: unknown) => void }) => void) => {
       for (const w of queue.get(name) ?? []) f(w);
     };
+    const names: string[] = [];
+    for (const name of queue.keys()) {
+      if (this.alone.has(name)) {
+        this.one(name).then(
+          (p) => settle(name, (w) => w.resolve(p)),
+          (e) => settle(name, (w) => w.reject(e)),
+        );
+      } else names.push(name);
+    }
     for (let i = 0; i < names.length; i += BATCH) {
       const chunk = names.slice(i, i + BATCH);
       const alone = (name: string) =>
@@ -90,6 +104,10 @@ export class SsmParameterReader {
       return { value: r.Parameter?.Value, modified: r.Parameter?.LastModifiedDate };
     } catch (e) {
       if (notFound(e)) return undefined;
+      if (isAccessDenied(e)) {
+        this.alone.add(name);
+        return DENIED;
+      }
       throw e;
     }
   }
@@ -104,6 +122,7 @@ export class SsmSecretStore implements SecretStore {
   readonly description: string;
   private readonly cache: ReadCache;
   private readonly reader: SsmParameterReader;
+  private readonly denied = new Set<string>();
   constructor(
     private readonly ssm: AwsJsonClient,
     private readonly opts: SsmSecretStoreOptions,
@@ -120,6 +139,12 @@ export class SsmSecretStore implements SecretStore {
         p = await this.reader.read(this.opts.prefix + name);
       } catch (e) {
         throw new SecretStoreError(`cannot read SSM parameter ${this.opts.prefix}${name}: ${(e as Error).message}`);
+      }
+      if (p === DENIED) {
+        // as Psoxy: a parameter the role may not read is absent (its grants may cover other names)
+        if (!this.denied.has(name)) this.opts.log?.warn(`SSM parameter ${this.opts.prefix}${name} may not be read by this function's role (AccessDenied): treated as absent`);
+        this.denied.add(name);
+        return undefined;
       }
       const modified = p?.modified;
       return secretValue(p?.value, modified === undefined ? undefined : Math.round(modified * 1000));

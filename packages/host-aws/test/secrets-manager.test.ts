@@ -18,6 +18,9 @@ beforeAll(async () => {
       res.end(JSON.stringify(payload));
     };
     const versions = secrets.get(body.SecretId);
+    if (op === 'GetSecretValue' && body.SecretId.startsWith('DENIED_')) {
+      return send(400, { __type: 'AccessDeniedException', message: `not authorized to perform secretsmanager:GetSecretValue on ${body.SecretId}` });
+    }
     if (op === 'GetSecretValue') {
       if (!versions) return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
       return send(200, { ARN: `arn:aws:secretsmanager:us-east-1:1:secret:${body.SecretId}`, Name: body.SecretId, SecretString: versions.at(-1), VersionId: `v${versions.length}`, CreatedDate: Date.now() / 1000 });
@@ -49,6 +52,18 @@ describe('Secrets Manager secrets', () => {
     await expect(store.set('NOT_CREATED', 'x')).rejects.toThrow(/cannot write secret PSOXY_JIRA_CLOUD_NOT_CREATED/);
     // every call SigV4-signed for this service and region
     expect(signatures.every((a) => /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=\S*x-amz-target\S*, Signature=[0-9a-f]{64}$/.test(a))).toBe(true);
+  });
+});
+
+describe('Secrets Manager secrets the role may not read', () => {
+  it('are absent, as Psoxy treats them, and said so once in the log', async () => {
+    secrets.set('DENIED_SALT', ['s']);
+    const lines: string[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => lines.push(m), error() {} };
+    const store = new SecretsManagerStore(sm, { prefix: 'DENIED_', cacheTtlMs: 0, log });
+    expect(await store.get('SALT')).toBeUndefined();
+    expect(await store.get('SALT')).toBeUndefined();
+    expect(lines).toEqual(["secret DENIED_SALT may not be read by this function's role (AccessDenied): treated as absent"]);
   });
 });
 

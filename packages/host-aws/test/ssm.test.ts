@@ -54,16 +54,22 @@ describe('SSM Parameter Store secrets', () => {
     expect(calls.length).toBe(before + 3);
   });
 
-  it('a batch refused for one name is asked again name by name: the others are read, that one fails alone', async () => {
+  it('a batch refused for one name is asked again name by name; a name the role may not read is absent (as Psoxy), logged once, then read alone', async () => {
     fake.put({ '/D_OK': 'ok', '/D_SECRET': 'not yours' });
     fake.denied.add('/D_SECRET');
+    const lines: string[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => lines.push(m), error() {} };
     try {
-      const store = new SsmSecretStore(ssm, { prefix: '/D_' });
-      const [ok, missing, refused] = await Promise.allSettled([store.get('OK'), store.get('NONE'), store.get('SECRET')]);
-      expect(ok).toMatchObject({ status: 'fulfilled', value: { value: 'ok' } });
-      expect(missing).toMatchObject({ status: 'fulfilled', value: undefined });
-      expect(refused.status).toBe('rejected');
-      expect(String((refused as PromiseRejectedResult).reason.message)).toMatch(/cannot read SSM parameter \/D_SECRET: AccessDeniedException/);
+      const store = new SsmSecretStore(ssm, { prefix: '/D_', cacheTtlMs: 0, log });
+      const read = () => Promise.all([store.get('OK'), store.get('NONE'), store.get('SECRET')]);
+      const before = calls.length;
+      expect((await read()).map((v) => v?.value)).toEqual(['ok', undefined, undefined]);
+      expect(calls.slice(before)).toEqual(['GetParameters /D_OK,/D_NONE,/D_SECRET', 'GetParameter /D_OK', 'GetParameter /D_NONE', 'GetParameter /D_SECRET']);
+      // the refused name no longer spoils the batch of the others
+      const again = calls.length;
+      expect((await read()).map((v) => v?.value)).toEqual(['ok', undefined, undefined]);
+      expect(calls.slice(again).sort()).toEqual(['GetParameter /D_SECRET', 'GetParameters /D_OK,/D_NONE']);
+      expect(lines).toEqual(["SSM parameter /D_SECRET may not be read by this function's role (AccessDenied): treated as absent"]);
     } finally {
       fake.denied.clear();
     }
@@ -137,6 +143,26 @@ describe('the Lambda entry point for a connector', () => {
     } finally {
       await upstream.close();
       await tokens.close();
+    }
+  });
+
+  it('starts when the role may read only the shared parameters it was granted (Psoxy grants them one by one)', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    fake.put({ '/GRANTED_PSOXY_SALT': 'salt' });
+    for (const n of ['PSOXY_ENCRYPTION_KEY', 'SALT_EMAIL_DOMAINS', 'ENCRYPTION_KEY_EMAIL_DOMAINS', 'SALT_IP', 'ENCRYPTION_KEY_IP']) fake.denied.add(`/GRANTED_${n}`);
+    const upstream = await startFakeUpstream([{ path: '/api/x', body: { email: 'ada@acme.example' } }]);
+    try {
+      const handler = createLambdaApiHandler({
+        ssm,
+        allowInsecureTarget: true,
+        env: { PATH_TO_INSTANCE_CONFIG: '/GRANTED_INST_', PATH_TO_SHARED_CONFIG: '/GRANTED_', TARGET_HOST: upstream.url, RULES: 'endpoints:\n  - pathTemplate: /api/x\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$.email"]\n' },
+      });
+      const r = (await handler(functionUrlGet('/api/x'))) as { statusCode: number; body: string };
+      expect(r.statusCode, r.body).toBe(200);
+      expect(JSON.parse(r.body).email).toMatch(/^t~[\w-]{43}@acme\.example$/);
+    } finally {
+      fake.denied.clear();
+      await upstream.close();
     }
   });
 

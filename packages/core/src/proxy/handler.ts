@@ -128,6 +128,8 @@ const NEVER_FORWARD = new Set([
 ]);
 const neverForward = (name: string) => NEVER_FORWARD.has(name) || name.startsWith('x-forwarded-') || name.startsWith('x-psoxy-');
 const MAX_REDIRECTS = 3;
+// RFC 9110 field-value characters (as Node's http checks them): tab, visible ASCII, space, obs-text
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** A header's value; own properties only, so a rule naming `constructor` reads nothing. */
 const headerOf = (h: HeaderMap, name: string): string | null => (Object.hasOwn(h, name) ? (h[name] as string) : null);
@@ -262,8 +264,9 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       if (neverForward(lname)) return;
       const v = headerOf(h, lname);
       if (v === null) return;
-      // hosts that hand over event headers (Lambda) have no HTTP parser in front to refuse these
-      if (/[\r\n\0]/.test(v)) throw new ProxyError(400, 'INVALID_REQUEST', `the ${lname} header holds a line break or NUL`);
+      // hosts that hand over event headers (Lambda) have no HTTP parser in front to refuse these:
+      // what HTTP does not allow in a field value (control characters, line breaks, beyond Latin-1)
+      if (INVALID_HEADER_VALUE.test(v)) throw new ProxyError(400, 'INVALID_REQUEST', `the ${lname} header holds characters a header may not hold (control characters or line breaks)`);
       headers[lname] = reverseTokens(p, v);
     };
     for (const name of opts.rules.requestHeaders) forward(name);

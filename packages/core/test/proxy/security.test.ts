@@ -193,9 +193,9 @@ describe('what reaches the source is what the rules allowed', () => {
     expect(d.status).toBe(403); // encoded CRLF is a value, and not an integer
   });
 
-  it('refuses a line break or NUL in a forwarded header when no HTTP parser stood in front (event hosts), sending nothing', async () => {
+  it('refuses a line break, NUL or other character HTTP forbids in a forwarded header when no HTTP parser stood in front (event hosts), sending nothing', async () => {
     const before = upstream.hits.length;
-    for (const bad of ['a\r\nX-Injected: 1', 'a\nb', 'a\u0000b']) {
+    for (const bad of ['a\r\nX-Injected: 1', 'a\nb', 'a\u0000b', 'a\u007fb', 'caf\u00e9\u2028']) {
       const r = await proxy.handler.exchange({ method: 'GET', target: '/api/users?limit=1', headers: { 'x-request-id': bad }, body: null, origin: 'https://psoxy.example' });
       expect(r.status).toBe(400);
       expect(r.headers['x-psoxy-error']).toBe('INVALID_REQUEST');

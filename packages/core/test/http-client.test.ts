@@ -170,6 +170,14 @@ describe('nodeHttpClient', () => {
     await expect(http({ method: 'GET', url: base.replace('http://', 'http://user:pw@'), headers: {} })).rejects.toThrow(/credentials/);
     await expect(http({ method: 'GET', url: '/relative', headers: {} })).rejects.toThrow(/not a valid URL/);
   });
+  it('refuses a request Node cannot write, and leaves no timer behind', async () => {
+    const http = nodeHttpClient();
+    const timers = () => (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await expect(http({ method: 'GET', url: `${base}/echo`, headers: { 'x-bad': 'a\r\nb' }, timeoutMs: 60_000 })).rejects.toThrow(/Invalid character/);
+    await expect(http({ method: 'GET', url: `${base}/a b`, headers: {}, timeoutMs: 60_000 })).rejects.toThrow(/unescaped/i);
+    expect(timers()).toBe(before);
+  });
   it('refuses other protocols', async () => {
     await expect(nodeHttpClient()({ method: 'GET', url: 'file:///etc/passwd', headers: {} })).rejects.toThrow(/unsupported protocol/);
   });

@@ -194,7 +194,8 @@ class NodeHttpResponse implements HttpResponse {
     this.exchange.done();
     if (this.consumed || this.empty) return;
     this.consumed = true;
-    this.res.resume();
+    // not read to its end: a body nobody wants could be endless; the connection is given up instead
+    this.res.destroy();
   }
 }
 
@@ -237,10 +238,17 @@ export function nodeHttpClient(opts: NodeHttpClientOptions = {}): HttpClient {
         reject(e);
       };
       const options = { hostname: target.hostname, port: target.port, path: target.path, method, headers, agent: isHttps ? httpsAgent : httpAgent };
-      out = (isHttps ? httpsRequest : httpRequest)(options, (res) => {
-        const status = res.statusCode ?? 502;
-        resolve(new NodeHttpResponse(res, exchange, method === 'HEAD' || NO_BODY_STATUS.has(status)));
-      });
+      try {
+        out = (isHttps ? httpsRequest : httpRequest)(options, (res) => {
+          const status = res.statusCode ?? 502;
+          resolve(new NodeHttpResponse(res, exchange, method === 'HEAD' || NO_BODY_STATUS.has(status)));
+        });
+      } catch (e) {
+        // a request Node refuses to send (a header value or path it cannot write): no timer left behind
+        exchange.done();
+        reject(e);
+        return;
+      }
       out.on('error', (e: NodeJS.ErrnoException) => {
         if (exchange.timedOut) return fail(exchange.timedOut);
         fail(new HttpClientError('connection', `${target.host} could not be reached (${e.code ?? e.message})`, e.code));

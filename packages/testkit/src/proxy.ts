@@ -1,6 +1,7 @@
 import {
   type Connector,
   type ConnectorConfig,
+  type HttpClient,
   InProcessLease,
   type Lease,
   MemorySecretStore,
@@ -10,6 +11,7 @@ import {
   compileRestRules,
   connectorRules,
   createProxy,
+  nodeHttpClient,
   serveNode,
   silentLogger,
 } from '@psoxy/core';
@@ -24,7 +26,9 @@ export interface ConnectorProxyOptions {
   secrets?: Record<string, string> | SecretStore;
   /** The lease refreshes take; pass one lease to several proxies to act as instances of one deployment. */
   lease?: Lease;
-  /** The fetch the proxy (and the connector's auth) use; tests redirect token URLs through it. */
+  /** How the proxy (and the connector's auth) call out; default `nodeHttpClient()`, what the hosts use. */
+  http?: HttpClient;
+  /** A fetch to call out with instead (e.g. {@link redirectingFetch}, to send a real token URL to a local endpoint). */
   fetch?: typeof fetch;
   salt?: string;
   encryptionKey?: string;
@@ -46,7 +50,8 @@ export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<Nod
     auth: o.connector.auth(config),
     secrets,
     lease: o.lease ?? new InProcessLease(),
-    fetch: o.fetch ?? globalThis.fetch,
+    http: o.http ?? (o.fetch ? undefined : nodeHttpClient()),
+    fetch: o.fetch,
     clock: o.clock,
     log: silentLogger,
     source: o.connector.id,

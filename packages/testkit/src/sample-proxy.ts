@@ -7,6 +7,7 @@ import {
   compileRestRules,
   createProxy,
   loadRestRules,
+  nodeHttpClient,
   silentLogger,
 } from '@psoxy/core';
 import { type FakeUpstream, startFakeUpstream } from './upstream.js';
@@ -56,7 +57,8 @@ export async function startSampleProxy(options: Partial<ProxyOptions> = {}): Pro
     allowInsecureTarget: true,
     secrets: new MemorySecretStore({}),
     lease: new InProcessLease(),
-    fetch: globalThis.fetch,
+    // the hosts' client, unless the test brings its own
+    http: options.fetch ? undefined : nodeHttpClient(),
     log: silentLogger,
     ...options,
   });

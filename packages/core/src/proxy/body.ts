@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ProxyError } from './errors.js';
 
 export const requestTooLarge = (limit: number) => new ProxyError(413, 'INVALID_REQUEST', `the request body is larger than the limit of ${limit} bytes`);
@@ -22,7 +23,7 @@ export async function readRequestBody(req: Request, limit: number): Promise<Uint
 }
 
 /** Reads a Node request's body, up to `limit` bytes: past the limit the request is drained unread and a 413 thrown. */
-export function readIncomingBody(req: import('node:http').IncomingMessage, limit: number): Promise<Uint8Array | null> {
+export function readIncomingBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

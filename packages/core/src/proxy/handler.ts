@@ -158,7 +158,6 @@ function splitTarget(raw: string): { path: string; query: string | null } {
  */
 export function createProxy(opts: ProxyOptions): ProxyHandler {
   const exchange = createExchangeHandler(opts);
-  const maxRequest = opts.maxRequestBytes ?? 1024 * 1024;
   const web = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const url = new URL(request.url);
     const headers: HeaderMap = {};
@@ -169,7 +168,7 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       method: request.method,
       target: info.rawTarget ?? `${url.pathname}${url.search}`,
       headers,
-      body: request.body ? (limit) => readRequestBody(request, Math.min(limit, maxRequest)) : null,
+      body: request.body ? (limit) => readRequestBody(request, limit) : null,
       clientIp: info.clientIp,
       origin: url.origin,
     });

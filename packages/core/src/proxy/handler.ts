@@ -34,7 +34,7 @@ export interface ProxyOptions {
   lease: Lease;
   /** How the proxy calls the source and token endpoints (hosts: `nodeHttpClient()`). */
   http?: HttpClient | undefined;
-  /** A fetch to call them with instead, when no `http` is given. */
+  /** A fetch to call them with instead (adapted by `fetchHttpClient`); ignored when `http` is given. */
   fetch?: typeof fetch | undefined;
   clock?: (() => number) | undefined;
   log?: Logger | undefined;

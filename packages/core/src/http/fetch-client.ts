@@ -38,11 +38,12 @@ export function fetchHttpClient(f: typeof fetch): HttpClient {
       async bytes(limit = Number.POSITIVE_INFINITY) {
         if (consumed) throw new Error('the response body was already read');
         consumed = true;
+        let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
         try {
           const declared = Number(headers['content-length']);
           if (Number.isFinite(declared) && declared > limit && !headers['content-encoding']) throw tooLarge(limit);
           if (!res.body) return new Uint8Array(0);
-          const reader = res.body.getReader();
+          reader = res.body.getReader();
           const chunks: Uint8Array[] = [];
           let size = 0;
           for (;;) {
@@ -54,15 +55,13 @@ export function fetchHttpClient(f: typeof fetch): HttpClient {
             }
             if (chunk.done) break;
             size += chunk.value.byteLength;
-            if (size > limit) {
-              await reader.cancel().catch(() => undefined);
-              throw tooLarge(limit);
-            }
+            if (size > limit) throw tooLarge(limit);
             chunks.push(chunk.value);
           }
           return Buffer.concat(chunks, size);
         } catch (e) {
-          await res.body?.cancel().catch(() => undefined);
+          // nothing partial: the rest of the body is not read (a locked stream is cancelled through its reader)
+          await (reader ? reader.cancel() : res.body?.cancel())?.catch(() => undefined);
           throw e;
         } finally {
           clearTimeout(timer);

@@ -40,47 +40,36 @@ const DENIED = 'denied' as const;
  * then on (Psoxy grants the shared prefix's parameters one by one).
  */
 export class SsmParameterReader {
-  private queue = new Map<string, { resolve: (p: Found) => void; reject: (e: unknown) => void }[]>();
-  private readonly alone = new Set<string>();
+  /** The names asked for in this turn, each with the one read all its callers share. */
+  private queue = new Map<string, { read: Promise<Found>; settle: (read: Promise<Found>) => void }>();
+  /** Names the role may not read: they would fail any batch they were in. */
+  private readonly refused = new Set<string>();
 
   constructor(private readonly ssm: AwsJsonClient) {}
 
   /** The parameter (decrypted), or undefined if there is none by that name. */
   read(name: string): Promise<Found> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.queue.get(name);
-      if (waiting) waiting.push({ resolve, reject });
-      else {
-        if (this.queue.size === 0) process.nextTick(() => this.flush());
-        this.queue.set(name, [{ resolve, reject }]);
-      }
+    const queued = this.queue.get(name);
+    if (queued) return queued.read;
+    if (this.queue.size === 0) process.nextTick(() => this.flush());
+    let settle: (read: Promise<Found>) => void = () => undefined;
+    const read = new Promise<Found>((resolve) => {
+      settle = resolve;
     });
+    this.queue.set(name, { read, settle });
+    return read;
   }
 
   private flush(): void {
     const queue = this.queue;
     this.queue = new Map();
-    const settle = (name: string, f: (w: { resolve: (p: Found) => void; reject: (e: unknown) => void }) => void) => {
-      for (const w of queue.get(name) ?? []) f(w);
-    };
-    const names: string[] = [];
-    for (const name of queue.keys()) {
-      if (this.alone.has(name)) {
-        this.one(name).then(
-          (p) => settle(name, (w) => w.resolve(p)),
-          (e) => settle(name, (w) => w.reject(e)),
-        );
-      } else names.push(name);
-    }
-    for (let i = 0; i < names.length; i += BATCH) {
-      const chunk = names.slice(i, i + BATCH);
-      const alone = (name: string) =>
-        this.one(name).then(
-          (p) => settle(name, (w) => w.resolve(p)),
-          (e) => settle(name, (w) => w.reject(e)),
-        );
+    const answer = (name: string, read: Promise<Found>) => queue.get(name)?.settle(read);
+    const batched = [...queue.keys()].filter((name) => !this.refused.has(name));
+    for (const name of queue.keys()) if (this.refused.has(name)) answer(name, this.one(name));
+    for (let i = 0; i < batched.length; i += BATCH) {
+      const chunk = batched.slice(i, i + BATCH);
       if (chunk.length === 1) {
-        alone(chunk[0] as string);
+        answer(chunk[0] as string, this.one(chunk[0] as string));
         continue;
       }
       this.ssm.call<Parameters>('GetParameters', { Names: chunk, WithDecryption: true }).then(
@@ -88,11 +77,11 @@ export class SsmParameterReader {
           const found = new Map((r.Parameters ?? []).map((p) => [p.Name, p]));
           for (const name of chunk) {
             const p = found.get(name);
-            settle(name, (w) => w.resolve(p ? { value: p.Value, modified: p.LastModifiedDate } : undefined));
+            answer(name, Promise.resolve(p ? { value: p.Value, modified: p.LastModifiedDate } : undefined));
           }
         },
         () => {
-          for (const name of chunk) alone(name);
+          for (const name of chunk) answer(name, this.one(name));
         },
       );
     }
@@ -105,7 +94,7 @@ export class SsmParameterReader {
     } catch (e) {
       if (notFound(e)) return undefined;
       if (isAccessDenied(e)) {
-        this.alone.add(name);
+        this.refused.add(name);
         return DENIED;
       }
       throw e;

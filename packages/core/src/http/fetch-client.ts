@@ -1,4 +1,5 @@
-import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from './types.js';
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse, bodyTooLarge, bodyTruncated } from './types.js';
+import { readWebStream } from './web-stream.js';
 
 const isTimeout = (e: unknown) => (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
 
@@ -38,31 +39,17 @@ export function fetchHttpClient(f: typeof fetch): HttpClient {
       async bytes(limit = Number.POSITIVE_INFINITY) {
         if (consumed) throw new Error('the response body was already read');
         consumed = true;
-        let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
         try {
           const declared = Number(headers['content-length']);
-          if (Number.isFinite(declared) && declared > limit && !headers['content-encoding']) throw tooLarge(limit);
-          if (!res.body) return new Uint8Array(0);
-          reader = res.body.getReader();
-          const chunks: Uint8Array[] = [];
-          let size = 0;
-          for (;;) {
-            let chunk: Awaited<ReturnType<typeof reader.read>>;
-            try {
-              chunk = await reader.read();
-            } catch {
-              throw abort?.signal.aborted ? timeout() : new HttpClientError('truncated', 'the connection closed before the response body was complete');
-            }
-            if (chunk.done) break;
-            size += chunk.value.byteLength;
-            if (size > limit) throw tooLarge(limit);
-            chunks.push(chunk.value);
+          if (Number.isFinite(declared) && declared > limit && !headers['content-encoding']) {
+            await res.body?.cancel().catch(() => undefined);
+            throw bodyTooLarge(limit);
           }
-          return Buffer.concat(chunks, size);
-        } catch (e) {
-          // nothing partial: the rest of the body is not read (a locked stream is cancelled through its reader)
-          await (reader ? reader.cancel() : res.body?.cancel())?.catch(() => undefined);
-          throw e;
+          if (!res.body) return new Uint8Array(0);
+          return await readWebStream(res.body, limit, {
+            tooLarge: () => bodyTooLarge(limit),
+            failed: () => (abort?.signal.aborted ? timeout() : bodyTruncated()),
+          });
         } finally {
           clearTimeout(timer);
         }
@@ -82,4 +69,3 @@ export function fetchHttpClient(f: typeof fetch): HttpClient {
   };
 }
 
-const tooLarge = (limit: number) => new HttpClientError('too-large', `the response body is larger than the limit of ${limit} bytes`);

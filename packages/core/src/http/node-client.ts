@@ -2,7 +2,7 @@ import { Agent as HttpAgent, type ClientRequest, type IncomingHttpHeaders, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { type HeaderMap, type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './types.js';
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpRequest, type HttpResponse, bodyTooLarge, bodyTruncated } from './types.js';
 
 export interface NodeHttpClientOptions {
   /** Sockets kept open per origin (default 64). */
@@ -147,7 +147,7 @@ class NodeHttpResponse implements HttpResponse {
     const declared = Number(this.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit && !this.headers['content-encoding']) {
       this.discard();
-      return Promise.reject(tooLarge(limit));
+      return Promise.reject(bodyTooLarge(limit));
     }
     const stream = decoded(this.res);
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -165,7 +165,7 @@ class NodeHttpResponse implements HttpResponse {
       this.exchange.whenExpired(fail);
       stream.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > limit) fail(tooLarge(limit));
+        if (size > limit) fail(bodyTooLarge(limit));
         else chunks.push(c);
       });
       stream.on('end', () => {
@@ -176,11 +176,11 @@ class NodeHttpResponse implements HttpResponse {
       });
       // (the error is made only when it is one: 'close' follows every 'end', and an Error costs its stack)
       stream.on('error', () => {
-        if (!settled) fail(this.exchange.timedOut ?? truncated());
+        if (!settled) fail(this.exchange.timedOut ?? bodyTruncated());
       });
       // closed without an end: the connection went away mid-body
       stream.on('close', () => {
-        if (!settled) fail(this.exchange.timedOut ?? truncated());
+        if (!settled) fail(this.exchange.timedOut ?? bodyTruncated());
       });
     });
   }
@@ -199,8 +199,6 @@ class NodeHttpResponse implements HttpResponse {
   }
 }
 
-const tooLarge = (limit: number) => new HttpClientError('too-large', `the response body is larger than the limit of ${limit} bytes`);
-const truncated = () => new HttpClientError('truncated', 'the connection closed before the response body was complete');
 
 /**
  * An {@link HttpClient} on node:http(s) with keep-alive agents: decoded bodies, one timer per

@@ -55,6 +55,12 @@ export class HttpClientError extends Error {
   }
 }
 
+/** A body over the limit its reader set. */
+export const bodyTooLarge = (limit: number): HttpClientError => new HttpClientError('too-large', `the response body is larger than the limit of ${limit} bytes`);
+
+/** A body cut short (or its encoding corrupt). */
+export const bodyTruncated = (): HttpClientError => new HttpClientError('truncated', 'the connection closed before the response body was complete');
+
 /** A 2xx status. */
 export const isOk = (status: number): boolean => status >= 200 && status < 300;
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readWebStream } from '../http/web-stream.js';
 import { ProxyError } from './errors.js';
 
 export const requestTooLarge = (limit: number) => new ProxyError(413, 'INVALID_REQUEST', `the request body is larger than the limit of ${limit} bytes`);
@@ -6,20 +7,7 @@ export const requestTooLarge = (limit: number) => new ProxyError(413, 'INVALID_R
 /** Reads a Web request's body, up to `limit` bytes: past the limit the stream is cancelled and a 413 thrown. */
 export async function readRequestBody(req: Request, limit: number): Promise<Uint8Array | null> {
   if (!req.body) return null;
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw requestTooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  return readWebStream(req.body, limit, { tooLarge: () => requestTooLarge(limit), failed: (e) => e });
 }
 
 /** Reads a Node request's body, up to `limit` bytes: past the limit the request is drained unread and a 413 thrown. */

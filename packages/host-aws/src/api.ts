@@ -1,4 +1,4 @@
-import type { ExchangeHandler, HeaderMap, ProxyRequest, ProxyResponse } from '@psoxy/core';
+import { type ExchangeHandler, type HeaderMap, type ProxyRequest, type ProxyResponse, callerOrigin } from '@psoxy/core';
 import { type HttpEvent, type HttpEventV1, type HttpEventV2, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
 
 /** Media types whose bodies go back as text; anything else (gzip included) as base64. */
@@ -27,12 +27,6 @@ function connectorPath(raw: string, stage: string | undefined, route: string | u
 
 const firstForwarded = (headers: HeaderMap) => headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined;
 
-/** The public origin the caller used, for pagination links; a host header that is not a plain host name is not trusted. */
-const originOf = (domainName: string | undefined, headers: HeaderMap) => {
-  const host = domainName ?? headers.host;
-  return `https://${host && /^[\w.:[\]-]+$/.test(host) ? host : 'lambda.invalid'}`;
-};
-
 /** A v2 event as the proxy takes it: the raw path and query exactly as the caller sent them. */
 function fromV2(e: HttpEventV2): ProxyRequest {
   const headers: HeaderMap = {};
@@ -47,7 +41,7 @@ function fromV2(e: HttpEventV2): ProxyRequest {
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : (requestBody(e.body, e.isBase64Encoded) ?? null),
     clientIp: e.requestContext.http.sourceIp ?? firstForwarded(headers),
-    origin: originOf(e.requestContext.domainName, headers),
+    origin: callerOrigin('https', e.requestContext.domainName ?? headers.host, 'lambda.invalid'),
   };
 }
 
@@ -75,7 +69,7 @@ function fromV1(e: HttpEventV1): ProxyRequest {
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : (requestBody(e.body, e.isBase64Encoded) ?? null),
     clientIp: e.requestContext?.identity?.sourceIp ?? firstForwarded(headers),
-    origin: originOf(e.requestContext?.domainName, headers),
+    origin: callerOrigin('https', e.requestContext?.domainName ?? headers.host, 'lambda.invalid'),
   };
 }
 

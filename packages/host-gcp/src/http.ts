@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ExchangeHandler, type ProxyRequest, type ProxyResponse, headerMapOf, readIncomingBody } from '@psoxy/core';
+import { type ExchangeHandler, type ProxyRequest, type ProxyResponse, callerOrigin, headerMapOf, readIncomingBody } from '@psoxy/core';
 
 /**
  * The request functions-framework hands an HTTP function: an Express request, whose body the
@@ -30,8 +30,6 @@ function toProxyRequest(req: GcpHttpRequest): ProxyRequest {
   const target = req.originalUrl ?? req.url ?? '/';
   if (!target.startsWith('/')) throw new Error('the request target must be a path (origin-form)');
   const headers = headerMapOf(req.headers);
-  const host = headers.host;
-  const origin = host && /^[\w.:[\]-]+$/.test(host) ? host : 'cloudfunctions.invalid';
   const method = (req.method ?? 'GET').toUpperCase();
   // the parsed `req.body` is never used: re-serializing it would change the bytes the rules check.
   // A body no parser claimed (no Content-Type) is still unread in the stream.
@@ -40,7 +38,7 @@ function toProxyRequest(req: GcpHttpRequest): ProxyRequest {
     if (Buffer.isBuffer(req.rawBody)) body = req.rawBody;
     else if (!req.readableEnded) body = (limit) => readIncomingBody(req, limit);
   }
-  return { method, target, headers, body, clientIp: clientIp(headers['x-forwarded-for'], req.socket?.remoteAddress), origin: `https://${origin}` };
+  return { method, target, headers, body, clientIp: clientIp(headers['x-forwarded-for'], req.socket?.remoteAddress), origin: callerOrigin('https', headers.host, 'cloudfunctions.invalid') };
 }
 
 /** A JSON answer of the adapter itself (errors), with Psoxy's `X-Psoxy-Error` cause. */

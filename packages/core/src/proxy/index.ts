@@ -11,7 +11,7 @@ export {
 export { readIncomingBody } from './body.js';
 export { ProxyError, type ErrorCause } from './errors.js';
 export { parseIpBlocks, ipAllowed } from './ip.js';
-export { checkRawPath, normalizeInboundPath } from './target.js';
+export { callerOrigin, checkRawPath, normalizeInboundPath } from './target.js';
 export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';
 export { composeProxy, type ComposeProxyOptions } from './compose.js';
 export { startupFailure, type StartupFailure } from './startup.js';

@@ -81,3 +81,12 @@ export function overrideTarget(pathHeader: string | null, queryHeader: string | 
   }
   return out;
 }
+
+/**
+ * The origin a caller used (`https://abc.lambda-url.us-east-1.on.aws`), for the proxy's pagination
+ * links: `host` when it is a plain host name (and port), else `fallback`. A Host header may be
+ * anything a client sends; nothing else of it reaches a link.
+ */
+export function callerOrigin(scheme: 'http' | 'https', host: string | undefined | null, fallback: string): string {
+  return `${scheme}://${host && /^[\w.:[\]-]+$/.test(host) ? host : fallback}`;
+}

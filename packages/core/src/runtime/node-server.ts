@@ -2,6 +2,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { headerMapOf } from '../http/node-client.js';
 import { readIncomingBody } from '../proxy/body.js';
+import { callerOrigin } from '../proxy/target.js';
 import type { ExchangeHandler, ProxyHandler, ProxyRequest } from '../proxy/handler.js';
 
 function toProxyRequest(req: IncomingMessage, raw: string, origin: string): ProxyRequest {
@@ -40,8 +41,7 @@ export async function serveNode(handler: ProxyHandler | ExchangeHandler, opts: {
       return;
     }
     try {
-      const origin = `http://${req.headers.host && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : host}`;
-      const response = await exchange(toProxyRequest(req, raw, origin));
+      const response = await exchange(toProxyRequest(req, raw, callerOrigin('http', req.headers.host, host)));
       const headers: Record<string, string> = { ...response.headers };
       // the proxy's responses are complete in memory: one write, with a length
       if (response.body) headers['content-length'] = String(response.body.length);

@@ -1,6 +1,15 @@
 import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse, bodyTooLarge, bodyTruncated } from './types.js';
 import { readWebStream } from './web-stream.js';
 
+/** Web `Headers` as a {@link HeaderMap} (their names are lower-case, repeats joined with `, `). */
+export function headerMapOfWeb(headers: Headers): HeaderMap {
+  const out: HeaderMap = {};
+  headers.forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
 const isTimeout = (e: unknown) => (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
 
 /**
@@ -28,10 +37,7 @@ export function fetchHttpClient(f: typeof fetch): HttpClient {
       const code = (e as { cause?: { code?: string } }).cause?.code;
       throw new HttpClientError('connection', `${new URL(req.url).host} could not be reached (${code ?? (e as Error).message})`, code);
     }
-    const headers: HeaderMap = {};
-    res.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
+    const headers = headerMapOfWeb(res.headers);
     let consumed = false;
     const response: HttpResponse = {
       status: res.status,

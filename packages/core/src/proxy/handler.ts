@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { type AuthContext, type AuthStrategy, ReconnectSourceError, type SourceRequest, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
-import { fetchHttpClient } from '../http/fetch-client.js';
+import { fetchHttpClient, headerMapOfWeb } from '../http/fetch-client.js';
 import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from '../http/types.js';
 import { decodeUtf8, parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
@@ -160,14 +160,10 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
   const exchange = createExchangeHandler(opts);
   const web = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const url = new URL(request.url);
-    const headers: HeaderMap = {};
-    request.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
     const res = await exchange({
       method: request.method,
       target: info.rawTarget ?? `${url.pathname}${url.search}`,
-      headers,
+      headers: headerMapOfWeb(request.headers),
       body: request.body ? (limit) => readRequestBody(request, limit) : null,
       clientIp: info.clientIp,
       origin: url.origin,

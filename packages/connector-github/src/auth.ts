@@ -1,13 +1,11 @@
 import {
   type AuthStrategy,
   type Grant,
-  type HttpResponse,
   InvalidGrantError,
   SourceAuthError,
-  TOKEN_RESPONSE_LIMIT,
-  TOKEN_TIMEOUT_MS,
   TokenManager,
   bearerFromManager,
+  callTokenEndpoint,
   isOk,
   privateKeyPem,
   requireSecret,
@@ -43,22 +41,19 @@ export function githubInstallationGrant(o: { apiBaseUrl: string; installationId:
     const privateKey = privateKeyPem(await requireSecret(ctx.secrets, 'PRIVATE_KEY'), 'PRIVATE_KEY', 'the GitHub App private key');
     let skewMs = 0;
     for (let attempt = 1; ; attempt++) {
-      let res: HttpResponse;
-      let text: string;
+      let res: Awaited<ReturnType<typeof callTokenEndpoint>>;
       try {
-        res = await ctx.http({
+        res = await callTokenEndpoint(ctx, {
           method: 'POST',
           url,
           headers: { accept: 'application/vnd.github.v3+json', authorization: `bearer ${githubAppJwt(appId, privateKey, ctx.clock() + skewMs)}` },
-          timeoutMs: TOKEN_TIMEOUT_MS,
         });
-        text = await res.text(TOKEN_RESPONSE_LIMIT);
       } catch (e) {
         throw new SourceAuthError(`getting a GitHub installation token failed: ${new URL(url).host} unreachable (${(e as Error).message})`);
       }
       let body: { token?: unknown; expires_at?: unknown; message?: unknown } = {};
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(res.text);
       } catch {
         // an HTML error page from a proxy in between: the status says enough
       }

@@ -6,10 +6,9 @@ import {
   InvalidGrantError,
   ReconnectSourceError,
   SourceAuthError,
-  TOKEN_RESPONSE_LIMIT,
-  TOKEN_TIMEOUT_MS,
   TokenManager,
   bearerFromManager,
+  callTokenEndpoint,
   isOk,
   privateKeyPem,
   requestToken,
@@ -113,12 +112,9 @@ export function gcpMetadataIdentityToken(o: { audience: string; metadataHost?: s
   return async (ctx) => {
     const host = o.metadataHost ?? 'metadata.google.internal';
     const url = `http://${host}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(o.audience)}`;
-    const res = await ctx.http({ method: 'GET', url, headers: { 'metadata-flavor': 'Google' }, timeoutMs: TOKEN_TIMEOUT_MS });
-    if (!isOk(res.status)) {
-      res.discard();
-      throw new Error(`the metadata server answered ${res.status}`);
-    }
-    return res.text(TOKEN_RESPONSE_LIMIT);
+    const res = await callTokenEndpoint(ctx, { method: 'GET', url, headers: { 'metadata-flavor': 'Google' } });
+    if (!isOk(res.status)) throw new Error(`the metadata server answered ${res.status}`);
+    return res.text;
   };
 }
 

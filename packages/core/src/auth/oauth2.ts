@@ -1,5 +1,5 @@
 import { type KeyObject, createPrivateKey, randomUUID, sign } from 'node:crypto';
-import { type HttpResponse, isOk, lowerCaseHeaders } from '../http/types.js';
+import { type HeaderMap, type HttpRequest, isOk, lowerCaseHeaders } from '../http/types.js';
 import { requireSecret } from '../runtime/secrets.js';
 import { type GrantedToken, InvalidGrantError, TokenManager, type TokenManagerOptions } from './token-manager.js';
 import { type AuthContext, type AuthStrategy, SourceAuthError, withHeaders } from './types.js';
@@ -10,6 +10,15 @@ export const TOKEN_TIMEOUT_MS = 30_000;
 /** Largest token endpoint answer read: a token response is a few kilobytes. */
 export const TOKEN_RESPONSE_LIMIT = 1024 * 1024;
 
+/**
+ * One exchange with a token endpoint (or a metadata server), within TOKEN_TIMEOUT_MS, its answer
+ * read whole up to TOKEN_RESPONSE_LIMIT: the budget and the bound every grant shares.
+ */
+export async function callTokenEndpoint(ctx: AuthContext, request: Omit<HttpRequest, 'timeoutMs'>): Promise<{ status: number; headers: HeaderMap; text: string }> {
+  const res = await ctx.http({ ...request, timeoutMs: TOKEN_TIMEOUT_MS });
+  return { status: res.status, headers: res.headers, text: await res.text(TOKEN_RESPONSE_LIMIT) };
+}
+
 /** POSTs a form to a token endpoint and reads an RFC 6749 answer (or GitHub's `{token, expires_at}`). */
 export async function requestToken(
   ctx: AuthContext,
@@ -17,26 +26,23 @@ export async function requestToken(
   form: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<GrantedToken> {
-  let res: HttpResponse;
-  let text: string;
+  let res: Awaited<ReturnType<typeof callTokenEndpoint>>;
   try {
-    res = await ctx.http({
+    res = await callTokenEndpoint(ctx, {
       method: 'POST',
       url: tokenUrl,
       headers: lowerCaseHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers }),
       body: new URLSearchParams(form).toString(),
-      timeoutMs: TOKEN_TIMEOUT_MS,
     });
-    text = await res.text(TOKEN_RESPONSE_LIMIT);
   } catch (e) {
     throw new SourceAuthError(`token endpoint ${new URL(tokenUrl).host} unreachable: ${(e as Error).message}`);
   }
   let body: Record<string, unknown> = {};
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    body = JSON.parse(res.text) as Record<string, unknown>;
   } catch {
     // some endpoints answer form-encoded unless asked otherwise
-    body = Object.fromEntries(new URLSearchParams(text));
+    body = Object.fromEntries(new URLSearchParams(res.text));
   }
   const error = typeof body.error === 'string' ? body.error : undefined;
   if (!isOk(res.status) || error) {

@@ -184,7 +184,9 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
   const maxResponse = opts.maxResponseBytes ?? 64 * 1024 * 1024;
   const maxRequest = opts.maxRequestBytes ?? 1024 * 1024;
   const compressAt = opts.compressionThreshold ?? 2048;
-  const ipBlocks = opts.allowedIpBlocks && opts.allowedIpBlocks.length > 0 ? parseIpBlocks(opts.allowedIpBlocks) : undefined;
+  // a list with no block in it (`' , '`) is no list, as in Psoxy: it does not lock every caller out
+  const parsedBlocks = opts.allowedIpBlocks ? parseIpBlocks(opts.allowedIpBlocks) : [];
+  const ipBlocks = parsedBlocks.length > 0 ? parsedBlocks : undefined;
   const target = new URL(opts.target);
   if (target.protocol !== 'https:' && !(opts.allowInsecureTarget && target.protocol === 'http:')) {
     throw new Error(`the target must be an https:// URL, got ${target.protocol}//${target.host}`);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { zoom } from '@psoxy/connector-zoom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +163,29 @@ describe('the Lambda entry point for a connector', () => {
       expect(JSON.parse(r.body).email).toMatch(/^t~[\w-]{43}@acme\.example$/);
     } finally {
       fake.denied.clear();
+      await upstream.close();
+    }
+  });
+
+  it('reads RULES from SSM when the environment has none (where Psoxy\'s Terraform puts long rules), in the same batch as the salt', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    const rules = 'endpoints:\n  - pathTemplate: /api/x\n    transforms:\n      - !<redact>\n        jsonPaths: ["$.secret"]\n';
+    // base64 of gzip of the YAML, as Psoxy's Terraform writes a long rule set
+    fake.put({ '/STORED_RULES': gzipSync(rules).toString('base64'), '/STORED_SHARED_PSOXY_SALT': 'salt' });
+    const upstream = await startFakeUpstream([{ path: '/api/x', body: { secret: 's3cr3t', kept: 1 } }]);
+    const before = calls.length;
+    try {
+      const handler = createLambdaApiHandler({ ssm, allowInsecureTarget: true, env: { PATH_TO_INSTANCE_CONFIG: '/STORED_', PATH_TO_SHARED_CONFIG: '/STORED_SHARED_', TARGET_HOST: upstream.url } });
+      const r = (await handler(functionUrlGet('/api/x'))) as { statusCode: number; body: string };
+      expect(r.statusCode, r.body).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ kept: 1 });
+      expect(((await handler(functionUrlGet('/api/y'))) as { statusCode: number }).statusCode).toBe(403);
+      // one turn's reads, salt and rules together: two GetParameters calls of up to 10 names, sent at once
+      const made = calls.slice(before);
+      expect(made.length).toBe(2);
+      expect(made.every((c) => c.startsWith('GetParameters '))).toBe(true);
+      expect(made.join(',').split(/[ ,]/)).toEqual(expect.arrayContaining(['/STORED_RULES', '/STORED_SHARED_PSOXY_SALT']));
+    } finally {
       await upstream.close();
     }
   });

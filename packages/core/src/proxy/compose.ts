@@ -50,23 +50,32 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   ]);
   // a rules error is reported first, and a failed read then rejects nothing unhandled
   secretsRead.catch(() => undefined);
+  // `RULES` not in the environment may be in the store (Psoxy's Terraform puts long rules in a
+  // parameter). A failed read fails the start: falling back to the connector's default rules
+  // could serve more than the custom rules allow.
+  const storedRules = o.rules || settings.rules ? undefined : o.secrets.get('RULES');
+  storedRules?.catch(() => undefined);
   // Node opens the reads' connections on the next turn of the event loop: let it, so that they
   // are under way (connect, TLS hello sent) while the rules compile, not after
   for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
-  let rules: CompiledRestRules;
-  let source: string;
-  const text = o.rules ?? (settings.rules ? { text: settings.rules, source: 'RULES' } : undefined);
-  if (text) {
-    source = text.source;
+  const compileText = async (text: { text: string; source: string }) => {
     // loaded only here: a function serving its connector's own rules never needs the YAML parser
     const { loadRestRules } = await import('../rules/load.js');
-    rules = compileRestRules(loadRestRules(text.text, { source }), { source });
-  } else if (o.connector && config) {
-    source = `connector ${o.connector.id}`;
-    rules = compileRestRules(connectorRules(o.connector, config), { source });
+    return { rules: compileRestRules(loadRestRules(text.text, { source: text.source }), { source: text.source }), source: text.source };
+  };
+  const given = o.rules ?? (settings.rules ? { text: settings.rules, source: 'RULES' } : undefined);
+  let compiled: { rules: CompiledRestRules; source: string };
+  if (given) {
+    compiled = await compileText(given);
   } else {
-    throw new ConfigError(['no rules: set RULES (or serve a connector)']);
+    // the connector's rules are compiled while the store is asked for RULES, and dropped if it has them
+    const defaults = o.connector && config ? { rules: compileRestRules(connectorRules(o.connector, config), { source: `connector ${o.connector.id}` }), source: `connector ${o.connector.id}` } : undefined;
+    const stored = (await storedRules)?.value;
+    if (stored) compiled = await compileText({ text: stored, source: `RULES (${o.secrets.description})` });
+    else if (defaults) compiled = defaults;
+    else throw new ConfigError([`no rules: set RULES (in the environment or ${o.secrets.description}), or serve a connector`]);
   }
+  const { rules, source } = compiled;
   const [pseudonymizer] = await secretsRead;
   for (const w of rules.warnings) o.log.warn(w);
   const handler = createProxy({

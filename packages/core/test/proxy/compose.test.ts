@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { noAuth } from '../../src/auth/index.js';
+import { defineConnector } from '../../src/connector/index.js';
+import { defineRestRules } from '../../src/rules/index.js';
 import { nodeHttpClient } from '../../src/http/index.js';
+import type { Connector } from '../../src/connector/index.js';
 import { ConfigError, composeProxy } from '../../src/proxy/index.js';
 import { InProcessLease, MemorySecretStore, type SecretStore, silentLogger } from '../../src/runtime/index.js';
 
 const RULES = 'endpoints:\n  - pathTemplate: /api/x\n';
-const compose = (env: Record<string, string>, secrets: SecretStore) =>
-  composeProxy({ env, secrets, lease: new InProcessLease(), http: nodeHttpClient(), log: silentLogger });
+const compose = (env: Record<string, string>, secrets: SecretStore, connector?: Connector) =>
+  composeProxy({ connector, env, secrets, lease: new InProcessLease(), http: nodeHttpClient(), log: silentLogger });
+
+/** A connector whose default rules allow /api/x and /api/wide. */
+const wide = defineConnector({
+  id: 'wide',
+  displayName: 'A connector with broad default rules',
+  settings: [],
+  docs: { grants: ['none'], setup: ['Nothing to set up: a test source.'] },
+  target: 'https://source.example',
+  auth: () => noAuth,
+  rules: defineRestRules({ endpoints: [{ pathTemplate: '/api/x' }, { pathTemplate: '/api/wide' }] }),
+});
 
 /** A store that answers after `ms`, and says which names it was asked for, in order. */
 function slowStore(values: Record<string, string>, ms: number): SecretStore & { asked: string[] } {
@@ -49,5 +64,41 @@ describe('composeProxy', () => {
 
   it('without a target says how to give one', async () => {
     await expect(compose({ RULES }, new MemorySecretStore({ PSOXY_SALT: 's' }))).rejects.toThrow(ConfigError);
+  });
+
+  describe('RULES from the secret store (where Psoxy\'s Terraform puts long rules)', () => {
+    const status = async (h: Awaited<ReturnType<typeof compose>>['handler'], path: string) =>
+      (await h.exchange({ method: 'GET', target: path, headers: {}, body: null, origin: 'https://psoxy.example' })).status;
+
+    it('uses them when the environment has none, over the connector\'s defaults', async () => {
+      const secrets = slowStore({ PSOXY_SALT: 'salt', RULES }, 5);
+      const { handler, rules } = await compose({}, secrets, wide);
+      expect(rules.endpoints.length).toBe(1);
+      expect(await status(handler, '/api/wide')).toBe(403);
+      const noStored = await compose({}, slowStore({ PSOXY_SALT: 'salt' }, 5), wide);
+      expect(noStored.rules.endpoints.length).toBe(2);
+    });
+
+    it('does not ask the store when RULES is in the environment', async () => {
+      const secrets = slowStore({ PSOXY_SALT: 'salt', RULES: 'endpoints: [' }, 5);
+      await compose({ RULES, TARGET_HOST: 'source.example' }, secrets);
+      expect(secrets.asked).not.toContain('RULES');
+    });
+
+    it('fails the start when the store cannot be read, rather than fall back to the connector\'s rules', async () => {
+      const failing: SecretStore = {
+        description: 'a failing store',
+        async get(name) {
+          if (name === 'RULES') throw new Error('the store did not answer');
+          return name === 'PSOXY_SALT' ? { value: 'salt' } : undefined;
+        },
+        async set() {},
+      };
+      await expect(compose({}, failing, wide)).rejects.toThrow(/the store did not answer/);
+    });
+
+    it('without a connector, says where RULES was looked for', async () => {
+      await expect(compose({ TARGET_HOST: 'source.example' }, new MemorySecretStore({ PSOXY_SALT: 's' }, 'test secrets'))).rejects.toThrow(/no rules: set RULES \(in the environment or test secrets\)/);
+    });
   });
 });

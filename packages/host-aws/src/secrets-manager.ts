@@ -1,4 +1,4 @@
-import { type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type FirstReadRetry, type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 import { type AwsJsonClient, AwsServiceError, isAccessDenied } from './aws-json.js';
 
 /**
@@ -11,10 +11,10 @@ export class SecretsManagerStore implements SecretStore {
   private readonly denied = new Set<string>();
   constructor(
     private readonly sm: AwsJsonClient,
-    private readonly opts: { prefix: string; cacheTtlMs?: number; clock?: () => number; log?: Logger | undefined },
+    private readonly opts: { prefix: string; cacheTtlMs?: number; clock?: () => number; log?: Logger | undefined; firstReadRetry?: FirstReadRetry },
   ) {
     this.description = `Secrets Manager secrets ${opts.prefix}*`;
-    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
+    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now, opts.firstReadRetry);
   }
 
   get(name: string, opts?: SecretReadOptions): Promise<SecretValue | undefined> {

@@ -1,4 +1,4 @@
-import { type Lease, type LeaseHandle, type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
+import { type FirstReadRetry, type Lease, type LeaseHandle, type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue } from '@psoxy/core';
 import { type AwsJsonClient, AwsServiceError, isAccessDenied } from './aws-json.js';
 
 export interface SsmSecretStoreOptions {
@@ -11,6 +11,8 @@ export interface SsmSecretStoreOptions {
   reader?: SsmParameterReader | undefined;
   /** Where a parameter the role may not read is reported (once per name). */
   log?: Logger | undefined;
+  /** How a failed first read of a name is retried (default: 3 reads, 500 ms apart, as Psoxy). */
+  firstReadRetry?: FirstReadRetry;
 }
 
 interface Parameter {
@@ -117,7 +119,7 @@ export class SsmSecretStore implements SecretStore {
     private readonly opts: SsmSecretStoreOptions,
   ) {
     this.description = `SSM parameters ${opts.prefix}*`;
-    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now);
+    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, opts.clock ?? Date.now, opts.firstReadRetry);
     this.reader = opts.reader ?? new SsmParameterReader(ssm);
   }
 

@@ -1,4 +1,4 @@
-import { type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue, silentLogger } from '@psoxy/core';
+import { type FirstReadRetry, type Logger, ReadCache, type SecretReadOptions, type SecretStore, SecretStoreError, type SecretValue, secretValue, silentLogger } from '@psoxy/core';
 import { GoogleApiError, isEtagConflict, isNotFound } from './google-api.js';
 import { type SecretManagerAccess, SecretManagerApi, type SecretVersion, ensureSecret, versionNumber } from './secret-manager-api.js';
 
@@ -10,6 +10,8 @@ export interface SecretManagerStoreOptions extends SecretManagerAccess {
   clock?: (() => number) | undefined;
   /** Where failures to clean up old versions are reported (they do not fail the write). */
   log?: Logger | undefined;
+  /** How a failed first read of a name is retried (default: 3 reads, 500 ms apart, as Psoxy). */
+  firstReadRetry?: FirstReadRetry;
 }
 
 /** Label on a secret naming its newest version: reading it by number is strongly consistent, `latest` is not. */
@@ -34,7 +36,7 @@ export class SecretManagerStore implements SecretStore {
     this.api = new SecretManagerApi(opts);
     this.clock = opts.clock ?? Date.now;
     this.log = opts.log ?? silentLogger;
-    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, this.clock);
+    this.cache = new ReadCache(opts.cacheTtlMs ?? 300_000, this.clock, opts.firstReadRetry);
   }
 
   /** `fresh` skips the cache: a token refresh reads so after taking its lease. */

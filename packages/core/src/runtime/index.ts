@@ -1,6 +1,6 @@
 export * from './lease.js';
 export * from './logger.js';
 export { type NodeServer, serveNode } from './node-server.js';
-export { GCP_PLACEHOLDER, ReadCache, secretValue } from './secret-cache.js';
+export { type FirstReadRetry, GCP_PLACEHOLDER, ReadCache, secretValue } from './secret-cache.js';
 export * from './secrets.js';
 export { buildOnce } from './once.js';

@@ -41,6 +41,14 @@ describe('JSON fidelity', () => {
     );
   });
 
+  it('keeps integers beyond a double\'s range exactly (JSON.parse makes them Infinity)', () => {
+    const big = `1${'0'.repeat(400)}`;
+    for (const text of [`{"a":${big}}`, `[-${big},1]`, big]) {
+      const parsed = parseJsonDocumentsAuto(text);
+      expect(writeJson(parsed.docs[0] as JsonValue)).toBe(text);
+    }
+  });
+
   it('keeps key order, including integer-like keys that JS objects would move first', () => {
     expect(roundTrip('{"b":1,"10":2,"a":3,"2":4,"__proto__":5}')).toBe('{"b":1,"10":2,"a":3,"2":4,"__proto__":5}');
   });

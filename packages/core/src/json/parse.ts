@@ -366,10 +366,12 @@ const DOUBLES = 1;
 const INTEGRAL = 4;
 
 /**
- * Flags of {@link inspectParsed} for one number: DOUBLES for a non-integral one, REDO beyond 2^53,
- * INTEGRAL for any other (its text may have been `1e5`).
+ * Flags of {@link inspectParsed} for one number: DOUBLES for a non-integral one, REDO beyond 2^53
+ * (or beyond a double's range), INTEGRAL for any other (its text may have been `1e5`).
  */
 function numberFlags(x: number): number {
+  // an integer literal of 310 digits or more: JSON.parse makes it Infinity, Jackson a BigInteger
+  if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) return REDO;
   if (!Number.isInteger(x)) return DOUBLES;
   return x > MAX_SAFE || x < -MAX_SAFE ? REDO : INTEGRAL;
 }

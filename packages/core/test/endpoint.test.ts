@@ -159,6 +159,32 @@ endpoints:
   });
 });
 
+describe('request body schemas: Psoxy\'s enumValues, and own keys only', () => {
+  const r = rules(`
+endpoints:
+  - pathTemplate: /report
+    allowedMethods: [POST]
+    requestBody:
+      content:
+        application/json:
+          type: object
+          properties:
+            kind: { type: string, enumValues: [daily, weekly] }
+`);
+  const m = (body: string, contentType = 'application/json') => r.match({ method: 'POST', url: '/report', body, contentType });
+
+  it('accepts Psoxy\'s enumValues keyword, and holds the body to it', () => {
+    expect(m('{"kind":"daily"}').allowed).toBe(true);
+    const res = m('{"kind":"all"}');
+    expect(res.allowed ? '' : res.reason).toMatch(/\$\.kind is not one of the allowed values/);
+  });
+
+  it('a content type named like an Object.prototype member (constructor) names no schema', () => {
+    expect(() => m('{"kind":"all"}', 'constructor')).not.toThrow();
+    expect(m('{"kind":"all"}', 'constructor').allowed).toBe(true);
+  });
+});
+
 describe('form-encoded bodies obey the query parameter allowlist', () => {
   const slack = rules('endpoints:\n  - pathTemplate: /api/discovery.users.list\n    allowedQueryParams: [limit, offset]\n');
   const form = 'application/x-www-form-urlencoded';

@@ -39,6 +39,8 @@ describe('responseSchema filter (spec 2.3)', () => {
     expect(filter({ type: 'array', items: { $ref: '#/definitions/User' } }, '[{"id":"1","name":"x"}]', defs)).toBe('[{"id":"1"}]');
     expect(filter({ anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }] }, '{"a":"x","b":1}')).toBe('{"a":"x"}');
     expect(() => filter({ $ref: '#/definitions/Nope' }, '{}')).toThrow(/does not name/);
+    // own keys only: names of Object.prototype members are no definitions
+    for (const name of ['toString', '__proto__', 'constructor']) expect(() => filter({ $ref: `#/definitions/${name}` }, '{}')).toThrow(/does not name/);
   });
 
   it('passes augment outputs (+keys) through', () => {

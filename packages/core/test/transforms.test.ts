@@ -23,6 +23,8 @@ describe('pseudonymize', () => {
     );
     expect(one('pseudonymize', { encoding: 'URL_SAFE_HASH_ONLY' }, '{"v":"alice@acme.com"}')).toBe('{"v":"UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk"}');
     expect(one('pseudonymize', { encoding: 'JSON', includeOriginal: true }, '{"v":"x"}')).toMatch(/\\"original\\":\\"x\\"/);
+    // refused as Psoxy's validator refuses it: a URL-safe token cannot carry the original
+    expect(() => one('pseudonymize', { includeOriginal: true }, '{"v":"x"}')).toThrow(/includeOriginal needs encoding JSON/);
   });
 
   it('turns null and blank into null, "null" in JSON, and an error for URL_SAFE_HASH_ONLY', () => {
@@ -95,6 +97,11 @@ describe('redaction transforms on strings', () => {
     expect(one('redactExceptPhrases', { allowedPhrases: ['standup'] }, '{"v":"Lunch with Bob"}')).toBe('{"v":""}');
   });
 
+  it('redactExceptPhrases finds a phrase on any line of a multi-line value (Java find(), no DOTALL needed)', () => {
+    expect(one('redactExceptPhrases', { allowedPhrases: ['Focus'] }, '{"v":"Focus block\\nno meetings"}')).toBe('{"v":"Focus"}');
+    expect(one('redactExceptPhrases', { allowedPhrases: ['Focus'] }, '{"v":"x\\nfocus time"}')).toBe('{"v":"focus"}');
+  });
+
   it('redactExceptSubstringsMatchingRegexes keeps the longest match', () => {
     expect(one('redactExceptSubstringsMatchingRegexes', { exceptions: ['sync', 'weekly sync'] }, '{"v":"Our weekly sync with Bob"}')).toBe(
       '{"v":"weekly sync"}',
@@ -125,6 +132,11 @@ describe('tokenize', () => {
     ).v;
     expect(link).toMatch(/^https:\/\/graph\.microsoft\.com\/v1\.0\/users\/p~[\w-]{43,}\/events\?\$skip=10$/);
     expect(one('tokenize', { regex: '^x(.*)$' }, '{"v":"nomatch"}')).toBe('{"v":"nomatch"}');
+  });
+
+  it('fails, rather than pass the value on, when the regex matches but has no group 1 to tokenize (Java throws)', () => {
+    expect(() => one('tokenize', { regex: '^x.*$' }, '{"v":"xyz"}')).toThrow(/no group 1/);
+    expect(() => one('tokenize', { regex: '^x(y)?.*$' }, '{"v":"xz"}')).toThrow(/no group 1/);
   });
 });
 
@@ -158,6 +170,10 @@ describe('applyOnlyWhen', () => {
     const t = [{ method: 'redact' as const, jsonPaths: ['$.secret'], applyOnlyWhen: "$[?(@.kind == 'private')]" }];
     expect(sanitizeWith(t, '{"kind":"private","secret":1}')).toBe('{"kind":"private"}');
     expect(sanitizeWith(t, '{"kind":"public","secret":1}')).toBe('{"kind":"public","secret":1}');
+  });
+
+  it('treats a blank applyOnlyWhen as none, as Psoxy does', () => {
+    expect(sanitizeWith([{ method: 'redact', jsonPaths: ['$.a'], applyOnlyWhen: '  ' }], '{"a":1,"b":2}')).toBe('{"b":2}');
   });
 
   it('refuses a definite path (it would never work in Psoxy)', () => {

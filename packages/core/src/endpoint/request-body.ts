@@ -33,7 +33,9 @@ function typeMatches(type: string, v: JsonValue): boolean {
 /** Validates a JSON value against the body schema; the first problem, or undefined if valid. */
 export function validateBody(v: JsonValue, s: BodySchema, at = '$'): string | undefined {
   if (s.type !== undefined && !typeMatches(s.type, v)) return `${at} must be of type ${s.type}`;
-  if (s.enum && !s.enum.some((e) => jsonEquals(fromPlain(e), v))) return `${at} is not one of the allowed values`;
+  for (const allowed of [s.enum, s.enumValues]) {
+    if (allowed && !allowed.some((e) => jsonEquals(fromPlain(e), v))) return `${at} is not one of the allowed values`;
+  }
   if (s.pattern !== undefined && typeof v === 'string' && !javaPattern(s.pattern).find(v)) return `${at} does not match ${s.pattern}`;
   if (isJsonObject(v)) {
     for (const r of s.required ?? []) if (!hasKey(v, r)) return `${at}.${r} is required`;
@@ -76,7 +78,9 @@ export function checkRequestBody(rule: RequestBodyRule, contentType: string | nu
   if (!rule.content || text === null) return undefined;
   const raw = contentType ?? 'application/json';
   const normalized = (raw.split(';')[0] ?? '').trim().toLowerCase();
-  const schema = rule.content[raw] ?? rule.content[normalized];
+  // own keys only: a Content-Type of `constructor` names no schema
+  const content = rule.content;
+  const schema = Object.hasOwn(content, raw) ? content[raw] : Object.hasOwn(content, normalized) ? content[normalized] : undefined;
   if (!schema) return undefined;
   if (normalized === 'application/json') {
     let v: JsonValue;

@@ -184,6 +184,8 @@ export interface BodySchema {
   required?: string[] | undefined;
   pattern?: string | undefined;
   enum?: unknown[] | undefined;
+  /** Psoxy's name for `enum` in its JsonSchema class; enforced here too (Psoxy's validator does not know it). */
+  enumValues?: unknown[] | undefined;
   additionalProperties?: boolean | BodySchema | undefined;
 }
 export const bodySchemaSchema: z.ZodMiniType<BodySchema> = z.lazy(() =>
@@ -195,6 +197,7 @@ export const bodySchemaSchema: z.ZodMiniType<BodySchema> = z.lazy(() =>
     required: z.optional(stringList),
     pattern: z.optional(z.string()),
     enum: z.optional(z.array(z.unknown())),
+    enumValues: z.optional(z.array(z.unknown())),
     additionalProperties: z.optional(z.union([z.boolean(), bodySchemaSchema])),
   }),
 );

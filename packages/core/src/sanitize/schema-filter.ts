@@ -60,7 +60,8 @@ export class SchemaFilterEngine {
     if (schema.$ref !== undefined) {
       if (schema.$ref === '#') return this.apply(node, root, root);
       const m = /^#\/definitions\/(.+)$/.exec(schema.$ref);
-      const target = m ? this.definitions[m[1] as string] : undefined;
+      // own keys only: `#/definitions/toString` names no definition
+      const target = m && Object.hasOwn(this.definitions, m[1] as string) ? this.definitions[m[1] as string] : undefined;
       if (!target) throw new SchemaFilterError(`responseSchema $ref '${schema.$ref}' does not name a ruleset definition`);
       return this.apply(node, target, root);
     }

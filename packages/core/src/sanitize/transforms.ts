@@ -106,6 +106,10 @@ function compileMapFn(t: Transform): MapFn {
     case 'redact':
       throw new Error('redact is a delete, not a map');
     case 'pseudonymize': {
+      // as Psoxy's rules validator: a URL-safe token has no room for the original value
+      if (t.includeOriginal && t.encoding === 'URL_SAFE_TOKEN') {
+        throw new TransformError('pseudonymize: includeOriginal needs encoding JSON (a URL_SAFE_TOKEN pseudonym cannot carry the original value)');
+      }
       const opts = { includeReversible: t.includeReversible, includeOriginal: t.includeOriginal };
       switch (t.encoding) {
         case 'URL_SAFE_TOKEN':
@@ -169,11 +173,12 @@ function compileMapFn(t: Transform): MapFn {
       return stringTransform((s) => res.reduce((acc, re) => re.replaceAllLiteral(acc, ''), s));
     }
     case 'redactExceptPhrases': {
-      // Built exactly as Psoxy does (a phrase containing `\E` ends the quoting early there too).
-      const res = t.allowedPhrases.map((p) => javaPattern(`.*?\\b(\\Q${p}\\E)[\\s:]*\\b.*?`, { caseInsensitive: true }));
+      // Built exactly as Psoxy does (a phrase containing `\E` ends the quoting early there too),
+      // and searched for (`find()`): a phrase on any line of a multi-line value counts.
+      const res = t.allowedPhrases.map((p) => javaPattern(`\\b(\\Q${p}\\E)[\\s:]*\\b`, { caseInsensitive: true }));
       return stringTransform((s) =>
         res
-          .map((re) => re.matches(s))
+          .map((re) => re.find(s))
           .filter((m) => m !== null)
           .map((m) => m.group(1))
           .join(','),
@@ -208,7 +213,9 @@ function compileMapFn(t: Transform): MapFn {
         const m = re.matches(s);
         if (!m) return s;
         const g = m.group(1);
-        if (g === undefined) return s;
+        // a regex without a group 1 that took part: Java fails here (IndexOutOfBounds or a null
+        // group), and passing the value on as it is would let it out unprotected
+        if (g === undefined) throw new TransformError(`tokenize: regex '${t.regex}' matched a value but has no group 1 to tokenize`);
         return javaReplaceLiteral(s, g, ctx.pseudonymizer.tokenize(g));
       });
     }
@@ -237,7 +244,8 @@ export function compileTransform(t: Transform): CompiledTransform {
   // deep scans may share walks where that cannot change what a mapping function is called on
   // (scan-run.ts): deleting calls none, and pseudonymizing fails on any container it would replace
   const set = new JsonPathSet(paths, { shareScans: t.method === 'redact' || t.method === 'pseudonymize' });
-  const when = t.applyOnlyWhen ? compileJsonPath(t.applyOnlyWhen) : undefined;
+  // a blank applyOnlyWhen is none, as in Psoxy
+  const when = t.applyOnlyWhen?.trim() ? compileJsonPath(t.applyOnlyWhen) : undefined;
   if (when?.definite) {
     throw new TransformError(`applyOnlyWhen '${t.applyOnlyWhen}' must be a filter (an indefinite path), not a definite path`);
   }

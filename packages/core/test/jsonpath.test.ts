@@ -88,6 +88,21 @@ describe('JSONPath with Jayway semantics', () => {
     expect(read('$.a[?(!@.t)].n', doc)).toEqual(['"z"']);
   });
 
+  it('nin against a right side that is no list, as Jayway: an object contains nothing; a string or a missing property fails the filter', () => {
+    const doc = '{"items":[{"a":"x","b":"y","o":{"k":1},"s":"str"}]}';
+    expect(read('$.items[?(@.a nin @.o)].a', doc)).toEqual(['"x"']);
+    expect(read('$.items[?(@.a nin @.s)].a', doc)).toEqual([]);
+    expect(read('$.items[?(@.a nin @.missing)].a', doc)).toEqual([]);
+    expect(read('$.items[?(@.a in @.o)].a', doc)).toEqual([]);
+  });
+
+  it('an exists check on a $ path looks at the current item, as Jayway does', () => {
+    const doc = '{"flag":true,"items":[{"a":"x"},{"a":"y","flag":1}]}';
+    expect(read('$.items[?($.flag)].a', doc)).toEqual(['"y"']);
+    // a comparison on a $ path still reads the root
+    expect(read('$.items[?($.flag == true)].a', doc)).toEqual(['"x"', '"y"']);
+  });
+
   it('multi-property after .. as the last step matches only objects holding all the names', () => {
     expect(mapped("$..['id','email']", '{"id":1,"email":"e","a":{"id":2}}')).toBe('{"id":"X(1)","email":"X(\\"e\\")","a":{"id":2}}');
   });

@@ -74,16 +74,17 @@ export function toValueNode(v: JsonValue): ValueNode {
 
 /** `PathNode.evaluate` of Jayway: the value(s) a filter sub-path selects, as a ValueNode. */
 function evaluatePath(op: Extract<Operand, { t: 'path' }>, item: JsonValue, root: JsonValue): ValueNode {
-  const doc = op.path.isRoot ? root : item;
   if (op.existsCheck) {
     try {
-      const values = op.path.readValues(doc, root, true);
+      // Jayway evaluates an exists check on the current item, even a `$...` one
+      const values = op.path.readValues(item, root, true);
       return op.path.definite && values.length === 0 ? FALSE : TRUE;
     } catch (e) {
       if (isPathNotFound(e)) return FALSE;
       throw e;
     }
   }
+  const doc = op.path.isRoot ? root : item;
   let values: JsonValue[];
   try {
     values = op.path.readValues(doc, root, false);
@@ -200,7 +201,9 @@ function evaluate(op: RelOp, l: ValueNode, r: ValueNode): boolean {
     case 'in':
     case 'nin': {
       const list = asList(r);
-      if (!list) return op === 'nin' ? r.t !== 'json' : false;
+      // Jayway: a right side that is JSON but no list (an object) contains nothing, so `nin` holds;
+      // any other (a string, a number, a missing property) throws, and the filter is false
+      if (!list) return op === 'nin' ? r.t === 'json' : false;
       const found = list.some((x) => nodeEquals(l, x));
       return op === 'in' ? found : !found;
     }

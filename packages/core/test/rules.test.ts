@@ -59,6 +59,10 @@ endpoints:
     );
   });
 
+  it('reads the local tag form (!redact) as Jackson does, which strips the !', () => {
+    expect(loadRestRules(psoxyYaml.replace('!<redact>', '!redact'))).toEqual(loadRestRules(psoxyYaml));
+  });
+
   it('refuses an unknown tag, naming the known ones', () => {
     expect(() => loadRestRules(psoxyYaml.replace('!<redact>', '!<erase>'))).toThrow(/Unresolved tag: erase.*!<redact>/);
   });

@@ -12,19 +12,22 @@ const TAGS = [...new Set([...TRANSFORM_METHODS, ...AUGMENT_METHODS])];
 
 /**
  * Psoxy's YAML writes a transform's type as a verbatim tag (`- !<pseudonymize>`); Jackson also
- * reads the property form `method: pseudonymize`. Both become the `method` property.
+ * reads the local form (`- !pseudonymize`: it strips the `!`) and the property form
+ * `method: pseudonymize`. All become the `method` property.
  */
-const customTags = TAGS.map((name) => ({
-  tag: name,
-  collection: 'map' as const,
-  resolve(map: { toJSON(): unknown }) {
-    const obj = (map.toJSON() ?? {}) as Record<string, unknown>;
-    if ('method' in obj && obj.method !== name) {
-      throw new Error(`tag !<${name}> conflicts with method: ${String(obj.method)}`);
-    }
-    return { method: name, ...obj };
-  },
-}));
+const customTags = TAGS.flatMap((name) =>
+  [name, `!${name}`].map((tag) => ({
+    tag,
+    collection: 'map' as const,
+    resolve(map: { toJSON(): unknown }) {
+      const obj = (map.toJSON() ?? {}) as Record<string, unknown>;
+      if ('method' in obj && obj.method !== name) {
+        throw new Error(`tag !<${name}> conflicts with method: ${String(obj.method)}`);
+      }
+      return { method: name, ...obj };
+    },
+  })),
+);
 
 export interface LoadRulesOptions {
   /** Where the rules came from (a file name), used in error messages. */
@@ -114,7 +117,8 @@ export function rulesKind(value: unknown): 'rest' | 'bulk' | 'unknown' {
 }
 
 function zodProblem(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown propert${issue.keys.length > 1 ? 'ies' : 'y'} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown propert${issue.keys.length > 1 ? 'ies' : 'y'} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue) {
     return `unknown transform method; expected one of ${TRANSFORM_METHODS.join(', ')}`;
   }

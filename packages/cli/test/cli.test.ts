@@ -57,6 +57,19 @@ describe('psoxy sanitize', () => {
     expect(b.stdout).toBe(a.stdout);
   });
 
+  it('takes EMAIL_DOMAIN_HANDLING / EMAIL_CANONICALIZATION in any case, as Psoxy, and names a bad value', () => {
+    const args = ['sanitize', '--rules', rulesFile, '--url', eventsUrl, '--salt', 's', '--encryption-key', 'k', eventsFile];
+    const upper = psoxy([...args, '--email-domain-handling', 'TOKENIZE']);
+    const lower = psoxy(args, { env: { EMAIL_DOMAIN_HANDLING: 'tokenize', EMAIL_CANONICALIZATION: 'strict' } });
+    expect(lower.code, lower.stderr).toBe(0);
+    expect(lower.stdout).toBe(upper.stdout);
+    expect(lower.stdout).toMatch(/@h~/);
+    const bad = psoxy([...args, '--email-domain-handling', 'hide']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--email-domain-handling \(EMAIL_DOMAIN_HANDLING\): 'hide' is not one of PRESERVE, TOKENIZE, ENCRYPT, REDACT/);
+    expect(bad.stdout).toBe('');
+  });
+
   it('exits 3 with "blocked: <why>" when the rules block the request', () => {
     const r = psoxy(['sanitize', '--rules', rulesFile, '--url', 'https://www.googleapis.com/calendar/v3/calendars/primary/acl', '--salt', 's', eventsFile]);
     expect(r.code).toBe(3);

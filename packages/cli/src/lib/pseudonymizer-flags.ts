@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { EMAIL_CANONICALIZATIONS, EMAIL_DOMAIN_HANDLINGS, type EmailCanonicalization, type EmailDomainHandling, Pseudonymizer } from '@psoxy/core';
+import { EMAIL_CANONICALIZATIONS, EMAIL_DOMAIN_HANDLINGS, Pseudonymizer } from '@psoxy/core';
 import { UserError } from './errors.js';
 
 /** Flags shared by every command that pseudonymizes. Environment names are Psoxy's. */
@@ -14,16 +14,17 @@ export const pseudonymizerFlags = {
     env: 'PSOXY_ENCRYPTION_KEY',
     helpValue: '<key>',
   }),
+  // no oclif `options`: they compare case-sensitively, and Psoxy takes these values in any case
   'email-canonicalization': Flags.string({
-    description: 'How email local parts are canonicalized before hashing.',
+    description: `How email local parts are canonicalized before hashing: ${EMAIL_CANONICALIZATIONS.join(' or ')} (any case).`,
     env: 'EMAIL_CANONICALIZATION',
-    options: [...EMAIL_CANONICALIZATIONS],
+    helpValue: EMAIL_CANONICALIZATIONS.join('|'),
     default: 'STRICT',
   }),
   'email-domain-handling': Flags.string({
-    description: 'What becomes of an email domain in its pseudonym.',
+    description: `What becomes of an email domain in its pseudonym: ${EMAIL_DOMAIN_HANDLINGS.join(', ')} (any case).`,
     env: 'EMAIL_DOMAIN_HANDLING',
-    options: [...EMAIL_DOMAIN_HANDLINGS],
+    helpValue: EMAIL_DOMAIN_HANDLINGS.join('|'),
     default: 'PRESERVE',
   }),
 };
@@ -38,11 +39,19 @@ export function pseudonymizerFrom(flags: {
   return new Pseudonymizer({
     salt: flags.salt,
     encryptionKey: flags['encryption-key'] || undefined,
-    emailCanonicalization: (flags['email-canonicalization']?.toUpperCase() ?? 'STRICT') as EmailCanonicalization,
-    emailDomainHandling: (flags['email-domain-handling']?.toUpperCase() ?? 'PRESERVE') as EmailDomainHandling,
+    emailCanonicalization: choice('--email-canonicalization (EMAIL_CANONICALIZATION)', flags['email-canonicalization'], EMAIL_CANONICALIZATIONS, 'STRICT'),
+    emailDomainHandling: choice('--email-domain-handling (EMAIL_DOMAIN_HANDLING)', flags['email-domain-handling'], EMAIL_DOMAIN_HANDLINGS, 'PRESERVE'),
     emailDomainSalt: process.env.SALT_EMAIL_DOMAINS || undefined,
     emailDomainEncryptionKey: process.env.ENCRYPTION_KEY_EMAIL_DOMAINS || undefined,
     ipSalt: process.env.SALT_IP || undefined,
     ipEncryptionKey: process.env.ENCRYPTION_KEY_IP || undefined,
   });
+}
+
+/** One of `options`, in any case; anything else is the user's mistake, named with what is accepted. */
+function choice<T extends string>(what: string, value: string | undefined, options: readonly T[], dflt: T): T {
+  if (value === undefined || value === '') return dflt;
+  const upper = value.trim().toUpperCase() as T;
+  if (options.includes(upper)) return upper;
+  throw new UserError(`${what}: '${value}' is not one of ${options.join(', ')}`);
 }

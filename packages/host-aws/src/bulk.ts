@@ -27,8 +27,9 @@ export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => 
   // before the first event. A failure there is met, and retried, by that event.
   const ready = buildOnce(
     async () => {
-      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient(), log: streamLogger({ json: true }) });
-      const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk' });
+      const log = streamLogger({ json: true });
+      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient(), log });
+      const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk', log });
       return s3BulkHandler(o.s3 ?? new S3Client({}), config);
     },
     { startNow: inLambda(env) },

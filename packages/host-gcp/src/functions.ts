@@ -153,7 +153,7 @@ export function createGcsBulkFunction(o: GcsBulkOptions = {}): (event: GcsCloudE
   const ready = buildOnce(async () => {
     const credentials = applicationDefault(env);
     const { secrets } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
-    const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk' });
+    const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.K_SERVICE ?? 'psoxy-bulk', log });
     const storage = o.storage ?? new GcsObjectStore({ accessToken: credentials.accessToken, endpoint: endpointFromEnv(env, 'STORAGE_EMULATOR_HOST') });
     return gcsBulkHandler(storage, config, log);
   }, { startNow: onCloudRun(env) });

@@ -84,6 +84,7 @@ Exit codes (without --watch): 0 every file sanitized; 2 a file failed or invalid
       rulesText,
       version: PSOXY_TS_VERSION,
       shuffle: flags.shuffle,
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
     };
     const store = new FolderStore();
     let failures = 0;

@@ -60,6 +60,7 @@ Exit codes: 0 done; 2 invalid rules, input or configuration.`;
       pseudonymizer,
       shuffle: flags.shuffle,
       outputFormat: flags['output-format'] as 'NDJSON' | 'CSV' | 'JSON_ARRAY' | undefined,
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
     });
     await writeAllOrNothing(text, flags.output);
     if (flags.output) process.stderr.write(`wrote ${flags.output}\n`);

@@ -4,7 +4,6 @@ import { javaPattern } from '../regex/pattern.js';
 import { isBlank } from '../regex/strings.js';
 import { RulesError } from '../rules/errors.js';
 import { identityJson } from '../sanitize/transforms.js';
-import { BulkDataError } from './errors.js';
 import type { ColumnarRules, FieldTransform } from './rules.js';
 
 /** A cell function: null makes the cell empty and stops the chain. */
@@ -123,6 +122,8 @@ export interface ColumnarPlan {
   row(values: readonly string[]): (string | null)[];
   /** Fewest fields a record must have (the rightmost column read, plus one). */
   readonly minFields: number;
+  /** Columns the rules name that the file lacks (each becomes an empty column, as in Psoxy). */
+  readonly warnings: string[];
 }
 
 const lower = (s: string) => s.trim().toLowerCase();
@@ -142,10 +143,16 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
 
   const outputs = new Map<string, OutputColumn>();
   const renameSources = new Map<string, string>();
+  const warnings: string[] = [];
+  // A column the rules read that the file lacks: as Psoxy (its code; its documentation says it
+  // fails), the output column is written, empty, and the file goes on; what is missing is said.
+  const missing = (column: string, why: string) =>
+    warnings.push(`${file}: column '${column}' (${why}) is not in the file, so its output column is empty; the file's columns are: ${fileHeader.join(', ') || '(none)'}`);
   const sourceOf = (column: string, why: string): number => {
     const i = fileIndex.get(lower(column));
     if (i === undefined) {
-      throw new BulkDataError(`column '${column}' (${why}) is not in the file; its columns are: ${fileHeader.join(', ')}`, file, 1);
+      missing(column, why);
+      return -1;
     }
     return i;
   };
@@ -173,15 +180,10 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
   }
   // one function (and memo) per column: ids are unique, managers and departments repeat
   for (const c of rules.columnsToPseudonymize) {
-    // Psoxy only logs a warning and writes an empty column; its documentation (and this port)
-    // treat a missing column to pseudonymize as an error: the file is not what the rules expect.
-    const source = fileIndex.get(lower(c)) ?? outputs.get(lower(c))?.source;
+    let source = fileIndex.get(lower(c)) ?? outputs.get(lower(c))?.source;
     if (source === undefined) {
-      throw new BulkDataError(
-        `column '${c}' (columnsToPseudonymize) is not in the file; list it under columnsToPseudonymizeIfPresent if it may be absent. The file's columns are: ${fileHeader.join(', ')}`,
-        file,
-        1,
-      );
+      missing(c, 'columnsToPseudonymize; list it under columnsToPseudonymizeIfPresent if it may be absent');
+      source = -1;
     }
     add(c, source, pseudonymizeFn(rules, p));
   }
@@ -194,13 +196,13 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
     add(h, fileIndex.get(key) as number);
   }
 
-  // Output order: the file position of the column (or of its rename source), then new columns by name.
+  // Output order: the file position of the column or of its rename source, whichever comes first
+  // (as Psoxy's sort), then new columns by name.
   const position = (col: OutputColumn): number => {
     const key = lower(col.name);
-    const own = fileIndex.get(key);
-    if (own !== undefined) return own;
-    for (const [src, renamed] of renameSources) if (lower(renamed) === key) return fileIndex.get(src) ?? Number.MAX_SAFE_INTEGER;
-    return Number.MAX_SAFE_INTEGER;
+    let at = fileIndex.get(key) ?? Number.MAX_SAFE_INTEGER;
+    for (const [src, renamed] of renameSources) if (lower(renamed) === key) at = Math.min(at, fileIndex.get(src) ?? Number.MAX_SAFE_INTEGER);
+    return at;
   };
   const ordered = [...outputs.values()]
     .map((c) => ({ c, at: position(c) }))
@@ -217,6 +219,7 @@ export function planColumns(rules: ColumnarRules, fileHeader: readonly string[],
   return {
     header,
     minFields,
+    warnings,
     row(values) {
       const out = new Array<string | null>(sources.length);
       for (let i = 0; i < sources.length; i++) {

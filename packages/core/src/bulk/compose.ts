@@ -1,6 +1,7 @@
 import type { Connector } from '../connector/define.js';
 import { ConfigError, envBool, envChoice, proxySettingsFromEnv, pseudonymizerFromSecrets } from '../proxy/config.js';
 import { PSOXY_TS_VERSION } from '../proxy/handler.js';
+import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
 import type { BulkHandlerConfig, BulkTransform } from './handler.js';
 import type { RecordFormat } from './record-io.js';
@@ -18,6 +19,8 @@ export interface ComposeBulkOptions {
   secrets: SecretStore;
   /** This function's name: the instance id written into outputs' metadata (the loop guard). */
   instanceId: string;
+  /** Where warnings about the files go (a column the rules name that a file lacks). */
+  log?: Logger | undefined;
 }
 
 const read = async (o: ComposeBulkOptions, name: string): Promise<string | undefined> =>
@@ -68,5 +71,6 @@ export async function composeBulk(o: ComposeBulkOptions): Promise<BulkHandlerCon
     pseudonymizer: await pseudonymizerFromSecrets(o.secrets, settings),
     rulesText,
     version: PSOXY_TS_VERSION,
+    warn: o.log ? (message) => o.log?.warn(message) : undefined,
   };
 }

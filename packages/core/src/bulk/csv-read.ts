@@ -27,6 +27,11 @@ export class CommonsCsvLexer {
   private buf = '';
   private line = 1;
   private readonly d: number;
+  /**
+   * The first line ending read between records (`\n`, `\r\n` or `\r`): what Psoxy's printer ends
+   * records with. Line breaks inside quoted values do not count, as in Commons CSV.
+   */
+  firstLineEnding: string | undefined;
 
   constructor(
     delimiter: string,
@@ -61,12 +66,14 @@ export class CommonsCsvLexer {
       // empty lines are skipped
       const c = s.charCodeAt(i);
       if (c === LF) {
+        this.noteLineEnding(s, i);
         i++;
         this.line++;
         continue;
       }
       if (c === CR) {
         if (i + 1 === n && !final) break;
+        this.noteLineEnding(s, i);
         i += s.charCodeAt(i + 1) === LF ? 2 : 1;
         this.line++;
         continue;
@@ -170,9 +177,17 @@ export class CommonsCsvLexer {
   private endOfLine(s: string, i: number, values: string[], final: boolean): { values: string[]; next: number; eol: boolean } | typeof NEED_MORE {
     if (s.charCodeAt(i) === CR) {
       if (i + 1 >= s.length && !final) return NEED_MORE;
+      this.noteLineEnding(s, i);
       return { values, next: s.charCodeAt(i + 1) === LF ? i + 2 : i + 1, eol: true };
     }
+    this.noteLineEnding(s, i);
     return { values, next: i + 1, eol: true };
+  }
+
+  /** Notes the line ending at `i` (CR or LF; a CR's LF, if any, is already in the buffer). */
+  private noteLineEnding(s: string, i: number): void {
+    if (this.firstLineEnding !== undefined) return;
+    this.firstLineEnding = s.charCodeAt(i) === LF ? '\n' : s.charCodeAt(i + 1) === LF ? '\r\n' : '\r';
   }
 }
 
@@ -186,12 +201,20 @@ function countLineBreaks(s: string): number {
  * Records of a CSV text stream (see {@link CommonsCsvLexer}), in batches: one await per chunk of
  * input rather than per row is most of the difference in speed.
  */
-export async function* readCsv(text: AsyncIterable<string>, opts: { delimiter: string; file: string }): AsyncGenerator<CsvRow[]> {
+export async function* readCsv(
+  text: AsyncIterable<string>,
+  opts: { delimiter: string; file: string; seen?: { lineEnding?: string | undefined } },
+): AsyncGenerator<CsvRow[]> {
   const lexer = new CommonsCsvLexer(opts.delimiter, opts.file);
+  const note = () => {
+    if (opts.seen && opts.seen.lineEnding === undefined) opts.seen.lineEnding = lexer.firstLineEnding;
+  };
   for await (const chunk of text) {
     const rows = lexer.push(chunk);
+    note();
     if (rows.length > 0) yield rows;
   }
   const rows = lexer.end();
+  note();
   if (rows.length > 0) yield rows;
 }

@@ -57,6 +57,8 @@ export interface BulkHandlerConfig {
   rulesText?: string | undefined;
   version: string;
   shuffle?: boolean | undefined;
+  /** Where what Psoxy only logs goes (a column the rules name that a file lacks). */
+  warn?: ((message: string) => void) | undefined;
 }
 
 export interface BulkOutcome {
@@ -130,6 +132,7 @@ export async function handleBulkObject(store: ObjectStore, config: BulkHandlerCo
       contentType: object.contentType,
       outputFormat: config.outputFormat,
       shuffle: config.shuffle,
+      warn: config.warn,
     });
     await store.write(t.destinationBucketName, outKey, encode(text, compressed), {
       contentType: contentTypeFor(key, object.contentType),

@@ -27,6 +27,8 @@ export interface SanitizeBulkOptions {
    * row to its original. Default true; turn off for reproducible output.
    */
   shuffle?: boolean | undefined;
+  /** Where what Psoxy would only log goes (a column the rules name that the file lacks). */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /** Output is handed on in pieces of about this many characters. */
@@ -82,20 +84,27 @@ function atLine(e: unknown, file: string, line: number): unknown {
 
 async function* sanitizeColumnar(source: ByteSource, rules: ColumnarRules, opts: SanitizeBulkOptions): AsyncGenerator<string> {
   const file = opts.objectPath;
+  // the delimiter is how the file is read; Psoxy prints with Commons CSV's DEFAULT, always commas
   const delimiter = rules.delimiter ? rules.delimiter : ',';
   const text = decodeText(source, file);
   const shuffle = opts.shuffle !== false;
+  const seen: { lineEnding?: string | undefined } = {};
   let plan: ReturnType<typeof planColumns> | undefined;
-  let sep = '\n';
+  let sep = '';
   let rows: string[] = [];
   let out = '';
-  for await (const batch of readCsv(text.chunks, { delimiter, file })) {
+  const start = (header: readonly string[]) => {
+    const p = planColumns(rules, header, opts.pseudonymizer, file);
+    for (const w of p.warnings) opts.warn?.(w);
+    // Psoxy prints with the first line ending it read (none, if it read none)
+    sep = seen.lineEnding ?? '';
+    out = csvRecord(p.header, ',', sep);
+    return p;
+  };
+  for await (const batch of readCsv(text, { delimiter, file, seen })) {
     for (const row of batch) {
       if (!plan) {
-        plan = planColumns(rules, row.values, opts.pseudonymizer, file);
-        // Psoxy prints with the first line ending it read
-        sep = text.lineEnding ?? '\n';
-        out = csvRecord(plan.header, delimiter, sep);
+        plan = start(row.values);
         continue;
       }
       if (row.values.length < plan.minFields) {
@@ -103,7 +112,7 @@ async function* sanitizeColumnar(source: ByteSource, rules: ColumnarRules, opts:
       }
       let printed: string;
       try {
-        printed = csvRecord(plan.row(row.values), delimiter, sep);
+        printed = csvRecord(plan.row(row.values), ',', sep);
       } catch (e) {
         throw atLine(e, file, row.line);
       }
@@ -123,7 +132,8 @@ async function* sanitizeColumnar(source: ByteSource, rules: ColumnarRules, opts:
       out = '';
     }
   }
-  if (!plan) throw new BulkDataError('the file is empty: a CSV file needs a header row', file);
+  // no header row: Psoxy writes the columns the rules add (those to pseudonymize), if any
+  if (!plan) plan = start([]);
   if (rows.length > 0) {
     shuffleInPlace(rows);
     out += rows.join('');
@@ -141,7 +151,7 @@ async function* sanitizeRecords(source: ByteSource, rules: RecordRules, opts: Sa
   if (compiled.needsEncryptionKey && !opts.pseudonymizer.canReverse) {
     throw new BulkDataError('the rules tokenize values, which needs an encryption key (PSOXY_ENCRYPTION_KEY)', file);
   }
-  const text = decodeText(source, file).chunks;
+  const text = decodeText(source, file);
   const batches: AsyncGenerator<InputRecord[]> =
     format === 'CSV' ? readCsvRecords(text, file) : format === 'JSON_ARRAY' ? readJsonArray(text, file) : readNdjson(text, file);
   const writer = new RecordWriter(opts.outputFormat ?? format);

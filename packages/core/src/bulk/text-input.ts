@@ -103,67 +103,35 @@ function countLines(s: string, from = 0, to = s.length): number {
   return n;
 }
 
-/** Decoded text of a file, with what was learnt on the way. */
-export interface TextInput {
-  chunks: AsyncGenerator<string>;
-  /** The first line ending of the file (`\n`, `\r\n` or `\r`), once seen. */
-  readonly lineEnding: string | undefined;
-}
-
 /**
  * Streams a file as strict UTF-8 text: gzip undone, the BOM dropped, invalid bytes an error that
  * names the line they are on.
  */
-export function decodeText(source: ByteSource, file: string): TextInput {
-  const state: { lineEnding: string | undefined } = { lineEnding: undefined };
-  let pendingCr = false;
-  const noteLineEnding = (s: string): void => {
-    if (state.lineEnding !== undefined || s.length === 0) return;
-    if (pendingCr) {
-      state.lineEnding = s.charCodeAt(0) === 0x0a ? '\r\n' : '\r';
-      return;
-    }
-    const lf = s.indexOf('\n');
-    const cr = s.indexOf('\r');
-    if (cr < 0 && lf < 0) return;
-    if (cr < 0 || (lf >= 0 && lf < cr)) state.lineEnding = '\n';
-    else if (cr === s.length - 1) pendingCr = true;
-    else state.lineEnding = s.charCodeAt(cr + 1) === 0x0a ? '\r\n' : '\r';
-  };
-  async function* chunks(): AsyncGenerator<string> {
-    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-    let lines = 0;
-    let first = true;
-    for await (const bytes of maybeGunzip(source, file)) {
-      let s: string;
-      try {
-        s = decoder.decode(bytes, { stream: true });
-      } catch {
-        const at = Math.max(0, invalidUtf8At(bytes, true));
-        const before = new TextDecoder('utf-8').decode(bytes.subarray(0, at));
-        throw new BulkDataError('invalid UTF-8: the file must be UTF-8 text', file, lines + countLines(before) + 1);
-      }
-      if (first && s.length > 0) {
-        first = false;
-        if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-      }
-      noteLineEnding(s);
-      lines += countLines(s);
-      if (s.length > 0) yield s;
-    }
-    let tail: string;
+export async function* decodeText(source: ByteSource, file: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let lines = 0;
+  let first = true;
+  for await (const bytes of maybeGunzip(source, file)) {
+    let s: string;
     try {
-      tail = decoder.decode();
+      s = decoder.decode(bytes, { stream: true });
     } catch {
-      throw new BulkDataError('invalid UTF-8: the file ends inside a character', file, lines + 1);
+      const at = Math.max(0, invalidUtf8At(bytes, true));
+      const before = new TextDecoder('utf-8').decode(bytes.subarray(0, at));
+      throw new BulkDataError('invalid UTF-8: the file must be UTF-8 text', file, lines + countLines(before) + 1);
     }
-    if (pendingCr && state.lineEnding === undefined) state.lineEnding = '\r';
-    if (tail.length > 0) yield tail;
+    if (first && s.length > 0) {
+      first = false;
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    }
+    lines += countLines(s);
+    if (s.length > 0) yield s;
   }
-  return {
-    chunks: chunks(),
-    get lineEnding() {
-      return state.lineEnding;
-    },
-  };
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    throw new BulkDataError('invalid UTF-8: the file ends inside a character', file, lines + 1);
+  }
+  if (tail.length > 0) yield tail;
 }

@@ -11,7 +11,7 @@ export async function* bytes(...parts: (string | Uint8Array)[]): AsyncGenerator<
 export async function sanitizeText(
   rules: string | BulkRules,
   input: string | (string | Uint8Array)[],
-  opts: { objectPath?: string; shuffle?: boolean; outputFormat?: 'NDJSON' | 'CSV' | 'JSON_ARRAY'; contentType?: string; p?: Pseudonymizer } = {},
+  opts: { objectPath?: string; shuffle?: boolean; outputFormat?: 'NDJSON' | 'CSV' | 'JSON_ARRAY'; contentType?: string; p?: Pseudonymizer; warn?: (message: string) => void } = {},
 ): Promise<string> {
   const parsed = typeof rules === 'string' ? loadBulkRules(rules, { source: 'rules.yaml' }) : rules;
   let out = '';
@@ -23,6 +23,7 @@ export async function sanitizeText(
     shuffle: opts.shuffle ?? false,
     outputFormat: opts.outputFormat,
     contentType: opts.contentType,
+    warn: opts.warn,
   })) {
     out += s;
   }

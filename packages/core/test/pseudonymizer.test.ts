@@ -166,12 +166,35 @@ describe('IP canonicalization never resolves names', () => {
     ['::ffff:1.2.3.4', '1.2.3.4'],
     ['::1.2.3.4', '0:0:0:0:0:0:102:304'],
     ['1.2.3.256', undefined],
-    ['1.2.3', undefined],
     ['example.com', undefined],
     ['1:2:3:4:5:6:7:8:9', undefined],
     ['1::2::3', undefined],
+    // Java's short IPv4 forms (InetAddress.getByName, checked on a JDK): the last part fills the rest
+    ['1', '0.0.0.1'],
+    ['12345', '0.0.48.57'],
+    ['4294967295', '255.255.255.255'],
+    ['4294967296', undefined],
+    ['1.2.3', '1.2.0.3'],
+    ['1.2', '1.0.0.2'],
+    ['1.2.3.0004', '1.2.3.4'],
+    ['1.2.3.4.5', undefined],
+    ['1..2', undefined],
+    ['1.', undefined],
+    ['1234567890123456', undefined],
+    // hex letters without a colon are a name Java would look up: no IP
+    ['deadbeef', undefined],
+    // IPv6 groups are bounded by value, not digits; an embedded IPv4 address is written in full
+    ['00000::1', '0:0:0:0:0:0:0:1'],
+    ['1::00001', '1:0:0:0:0:0:0:1'],
+    ['1::10000', undefined],
+    ['::ffff:1.2.3', undefined],
   ])('%s -> %s', (ip, expected) => {
     expect(canonicalizeIp(ip)).toBe(expected);
+  });
+
+  it('hashes a short IPv4 form as its canonical address', () => {
+    // sha256('0.0.0.1' + 'salt'), base64url
+    expect(p.hashIp('1')).toBe('t~6VEpdQ1xMy21wVrM3D3fjI-LZdU5Mkd7dbVfXG-lV0M');
   });
 });
 

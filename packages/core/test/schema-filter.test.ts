@@ -69,6 +69,16 @@ describe('textDigest augment (spec 2.7)', () => {
     expect(out).toBe('{"body":{"+content:textDigest":{"length":15,"word_count":3}}}');
   });
 
+  it('adds nothing for a multi-property leaf: Jayway reports it as one path to a merged map', () => {
+    const out = sanitizeWith([], '{"o":{"a":"x y","b":"z"}}', { augments: [{ method: 'textDigest', jsonPaths: ["$..['a','b']"] }] });
+    expect(out).toBe('{"o":{"a":"x y","b":"z"}}');
+  });
+
+  it('swallows a path that cannot be evaluated, as Psoxy swallows augment failures', () => {
+    const out = sanitizeWith([], '{"t":"text","u":"a b"}', { augments: [{ method: 'textDigest', jsonPaths: ['$.t[?(@.x)]', '$.u'] }] });
+    expect(out).toBe('{"t":"text","u":"a b","+u:textDigest":{"length":3,"word_count":2}}');
+  });
+
   it('is skipped entirely when the document already has a + key', () => {
     const out = sanitizeWith([], '{"+x":1,"content":"a"}', { augments: [{ method: 'textDigest', jsonPaths: ['$.content'] }] });
     expect(out).toBe('{"+x":1,"content":"a"}');

@@ -1,6 +1,6 @@
 import { parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
-import { type JsonObject, type JsonValue, getKey, isJsonObject, keysOf, setKey } from '../json/value.js';
+import { type JsonValue, getKey, isJsonObject, keysOf, setKey } from '../json/value.js';
 import { type JsonPath, compileJsonPath } from '../jsonpath/index.js';
 import type { Augment } from '../rules/model.js';
 import { RulesError } from '../rules/errors.js';
@@ -39,32 +39,35 @@ export function compileAugment(a: Augment, location: string): CompiledAugment {
   return {
     apply(doc) {
       for (const p of paths) {
-        for (const ref of p.locate(doc)) {
-          const targets: [JsonObject, string][] =
-            ref.kind === 'property'
-              ? [[ref.parent, ref.key]]
-              : ref.kind === 'properties'
-                ? ref.keys.map((k) => [ref.parent, k] as [JsonObject, string])
-                : [];
-          for (const [parent, key] of targets) {
-            const value = getKey(parent, key);
-            if (typeof value !== 'string') continue;
-            try {
-              if (!inner) {
-                setKey(parent, `+${key}:textDigest`, textDigest(value, keys));
-                continue;
-              }
-              const embedded = parseJson(value);
-              let hits = 0;
-              inner.map(embedded, (x) => {
-                if (typeof x !== 'string') return x;
-                hits++;
-                return writeJson(textDigest(x, keys));
-              });
-              if (hits > 0) setKey(parent, `+${key}:textDigest`, writeJson(embedded));
-            } catch {
-              // Psoxy swallows augment failures: the field is left without a digest.
+        // Psoxy swallows augment failures, a path that cannot be evaluated here included
+        let refs: ReturnType<JsonPath['locate']>;
+        try {
+          refs = p.locate(doc);
+        } catch {
+          continue;
+        }
+        for (const ref of refs) {
+          // Only a single property is a `...['leaf']` path: Jayway reports the names of a
+          // multi-property leaf (`$..['a','b']`) as one path to their merged map, never a string.
+          if (ref.kind !== 'property') continue;
+          const { parent, key } = ref;
+          const value = getKey(parent, key);
+          if (typeof value !== 'string') continue;
+          try {
+            if (!inner) {
+              setKey(parent, `+${key}:textDigest`, textDigest(value, keys));
+              continue;
             }
+            const embedded = parseJson(value);
+            let hits = 0;
+            inner.map(embedded, (x) => {
+              if (typeof x !== 'string') return x;
+              hits++;
+              return writeJson(textDigest(x, keys));
+            });
+            if (hits > 0) setKey(parent, `+${key}:textDigest`, writeJson(embedded));
+          } catch {
+            // the field is left without a digest
           }
         }
       }

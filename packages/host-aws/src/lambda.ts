@@ -1,6 +1,6 @@
-import { type Connector, type HttpClient, buildOnce, composeProxy, nodeHttpClient, startupFailure, streamLogger } from '@psoxy/core';
+import { type Connector, type HttpClient, buildOnce, composeProxy, nodeHttpClient, startupFailureExchange, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
-import { type HttpEvent, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
+import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
 import { cognitoDeveloperIdentity } from './cognito.js';
 import { inLambda } from './lambda-env.js';
@@ -60,17 +60,9 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
       serve = await ready();
     } catch (e) {
       log.error('psoxy could not start', { reason: (e as Error).message });
-      return startupFailureResult(event, e);
+      // a 500 naming the problem; a health check gets its 412, as Psoxy's
+      return lambdaApiHandler(startupFailureExchange(e))(event);
     }
     return serve(event);
   };
-}
-
-/** The answer while the proxy cannot start: a 500 with core's description; the next event tries again. */
-function startupFailureResult(event: HttpEvent, e: unknown): HttpResultV1 | HttpResultV2 {
-  const body = JSON.stringify(startupFailure(e));
-  const headers = { 'content-type': 'application/json', 'x-psoxy-error': 'CONFIGURATION_FAILURE' };
-  return isV2(event)
-    ? { statusCode: 500, headers, body, isBase64Encoded: false }
-    : { statusCode: 500, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])), body, isBase64Encoded: false };
 }

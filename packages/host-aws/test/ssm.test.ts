@@ -203,6 +203,10 @@ describe('the Lambda entry point for a connector', () => {
       const first = (await handler(event)) as { statusCode: number; body: string };
       expect(first.statusCode).toBe(500);
       expect(JSON.parse(first.body).problems[0]).toMatch(/PSOXY_SALT is not set \(looked in SSM parameters \/LATE_\*, then SSM parameters \/LATE_SHARED_\*/);
+      // the health check fails as Psoxy's does: 412, the missing salt named
+      const health = (await handler({ ...event, headers: { ...event.headers, 'x-psoxy-health-check': 'true' } })) as { statusCode: number; body: string };
+      expect(health.statusCode).toBe(412);
+      expect(JSON.parse(health.body)).toMatchObject({ callerIp: '203.0.113.7', missingConfigProperties: ['PSOXY_SALT'], saltSha256Hash: null });
       params.set('/LATE_SHARED_PSOXY_SALT', { value: 'salt', type: 'SecureString', version: 1, modified: Date.now() });
       expect(((await handler(event)) as { statusCode: number }).statusCode).toBe(200);
     } finally {

@@ -13,13 +13,13 @@ import {
   layeredSecrets,
   nodeHttpClient,
   secretPrefix,
-  startupFailure,
+  startupFailureExchange,
 } from '@psoxy/core';
 import { type GoogleCredentials, applicationDefault } from './credentials.js';
 import { GcsObjectStore } from './gcs.js';
 import { type GcsCloudEvent, gcsBulkHandler } from './gcs-event.js';
 import { endpointFromEnv } from './google-api.js';
-import { type GcpHttpFunction, gcpHttpFunction, sendJsonError } from './http.js';
+import { type GcpHttpFunction, type GcpHttpRequest, gcpHttpFunction } from './http.js';
 import { gcpLogger } from './log.js';
 import { SecretManagerStore } from './secret-manager.js';
 import { SecretManagerLease } from './secret-manager-lease.js';
@@ -70,9 +70,10 @@ export async function gcpSecrets(
 }
 
 /** The answer while the proxy cannot start: a 500 with core's description; the next request tries again. */
-function startupFailureAnswer(res: ServerResponse, e: unknown, log: Logger): void {
+/** While the proxy cannot start: a 500 naming the problem; a health check gets its 412, as Psoxy's. */
+async function startupFailureAnswer(req: GcpHttpRequest, res: ServerResponse, e: unknown, log: Logger): Promise<void> {
   log.error('psoxy could not start', { reason: (e as Error).message });
-  sendJsonError(res, 500, startupFailure(e));
+  await gcpHttpFunction(startupFailureExchange(e))(req, res);
 }
 
 export interface GcpApiOptions {
@@ -124,7 +125,7 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
     try {
       serve = await ready();
     } catch (e) {
-      startupFailureAnswer(res, e, log);
+      await startupFailureAnswer(req, res, e, log);
       return;
     }
     await serve(req, res);

@@ -74,6 +74,10 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
       expect(body.error).toBe('CONFIGURATION_FAILURE');
       expect(body.problems).toEqual(['no target: set TARGET_HOST (or serve a connector)']);
       expect(errors).toEqual([expect.stringMatching(/psoxy could not start: invalid configuration:.*\n.*no target/)]);
+      // the health check fails as Psoxy's does (412, its fields), naming the problem
+      const health = await fetch(`${server.url}/`, { headers: { 'x-psoxy-health-check': 'true' } });
+      expect(health.status).toBe(412);
+      expect(await health.json()).toMatchObject({ configuredSource: null, missingConfigProperties: [], warningMessages: ['no target: set TARGET_HOST (or serve a connector)'] });
       // configuration fixed (here, RULES written to the instance's secrets): the next request builds again
       env.TARGET_HOST = upstream.url;
       sm.put('PSOXY_CUSTOM_RULES', ['endpoints:\n  - pathTemplate: /v1/things\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..owner"]\n']);

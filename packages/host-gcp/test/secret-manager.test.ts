@@ -69,8 +69,11 @@ describe('SecretManagerStore reads (Psoxy: label-pinned version, else latest)', 
   });
 
   it('a server error is a SecretStoreError naming the secret', async () => {
-    const store = new SecretManagerStore({ ...access(), prefix: 'PSOXY_GCAL_', accessToken: async () => 'wrong-token' });
+    const store = new SecretManagerStore({ ...access(), prefix: 'PSOXY_GCAL_', accessToken: async () => 'wrong-token', firstReadRetry: { attempts: 3, delayMs: 1 } });
+    const before = sm.calls.length;
     const err = await store.get('CLIENT_ID').catch((e: Error) => e);
+    // asked three times (a first read is retried, as Psoxy's cache does), then the error
+    expect(sm.calls.length - before).toBe(3);
     expect(err).toBeInstanceOf(SecretStoreError);
     expect(String(err)).toMatch(/PSOXY_GCAL_CLIENT_ID.*401 UNAUTHENTICATED/);
   });

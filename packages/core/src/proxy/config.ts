@@ -11,7 +11,11 @@ import { parseIpBlocks } from './ip.js';
 /** Configuration problems, all of them at once, each saying what is wrong and what is expected. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    /** Settings or secrets that are missing, by name (the health check's `missingConfigProperties`). */
+    readonly missing: string[] = [],
+  ) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -124,7 +128,7 @@ export async function pseudonymizerFromSecrets(secrets: SecretStore, settings: P
   const names = ['PSOXY_SALT', 'PSOXY_ENCRYPTION_KEY', 'SALT_EMAIL_DOMAINS', 'ENCRYPTION_KEY_EMAIL_DOMAINS', 'SALT_IP', 'ENCRYPTION_KEY_IP'] as const;
   const values = await Promise.all(names.map(async (n) => (await secrets.get(n))?.value));
   const [salt, encryptionKey, emailDomainSalt, emailDomainEncryptionKey, ipSalt, ipEncryptionKey] = values;
-  if (!salt) throw new ConfigError([`PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`]);
+  if (!salt) throw new ConfigError([`PSOXY_SALT is not set (looked in ${secrets.description}); it is required and must stay the same for pseudonyms to stay the same`], ['PSOXY_SALT']);
   return new Pseudonymizer({
     salt,
     encryptionKey,

@@ -14,4 +14,4 @@ export { parseIpBlocks, ipAllowed } from './ip.js';
 export { callerOrigin, checkRawPath, normalizeInboundPath } from './target.js';
 export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';
 export { composeProxy, type ComposeProxyOptions } from './compose.js';
-export { startupFailure, type StartupFailure } from './startup.js';
+export { startupFailure, startupFailureExchange, startupHealthCheck, type StartupFailure } from './startup.js';

@@ -1,5 +1,6 @@
 import { MissingSecretError, SecretStoreError } from '../runtime/secrets.js';
 import { ConfigError } from './config.js';
+import { type ExchangeHandler, PSOXY_TS_VERSION, type ProxyResponse } from './handler.js';
 
 /** What a host answers (status 500) while its proxy cannot start. */
 export interface StartupFailure {
@@ -17,4 +18,40 @@ export function startupFailure(e: unknown): StartupFailure {
   if (e instanceof ConfigError) return { error: 'CONFIGURATION_FAILURE', message: e.message, problems: e.problems };
   if (e instanceof MissingSecretError || e instanceof SecretStoreError) return { error: 'CONFIGURATION_FAILURE', message: e.message };
   return { error: 'CONFIGURATION_FAILURE', message: 'the proxy could not start; see the function logs' };
+}
+
+/**
+ * The health check's answer while the proxy cannot start: 412 with Psoxy's fields, as Psoxy's
+ * health check fails (rather than the function) when, say, the salt is missing, so that a
+ * deployment check reads what is wrong from the usual place.
+ */
+export function startupHealthCheck(e: unknown, clientIp: string | undefined): ProxyResponse {
+  const failure = startupFailure(e);
+  const body = {
+    callerIp: clientIp ?? 'unknown',
+    configuredHost: null,
+    configuredSource: null,
+    missingConfigProperties: e instanceof ConfigError ? e.missing : [],
+    pseudonymImplementation: 'v0.4',
+    saltSha256Hash: null,
+    sourceAuthStrategy: null,
+    version: PSOXY_TS_VERSION,
+    warningMessages: failure.problems ?? [failure.message],
+  };
+  return { status: 412, headers: { 'content-type': 'application/json' }, body: Buffer.from(`${JSON.stringify(body)}\r\n`, 'utf8') };
+}
+
+/**
+ * What a host serves while its proxy cannot start: the health check's 412 (above) to a health
+ * check, a 500 `CONFIGURATION_FAILURE` with {@link startupFailure}'s body to anything else.
+ */
+export function startupFailureExchange(e: unknown): ExchangeHandler {
+  return async (request) => {
+    if (request.headers['x-psoxy-health-check'] !== undefined) return startupHealthCheck(e, request.clientIp);
+    return {
+      status: 500,
+      headers: { 'content-type': 'application/json', 'x-psoxy-error': 'CONFIGURATION_FAILURE' },
+      body: Buffer.from(JSON.stringify(startupFailure(e)), 'utf8'),
+    };
+  };
 }

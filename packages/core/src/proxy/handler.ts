@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { type AuthContext, type AuthStrategy, ReconnectSourceError, type SourceRequest, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
 import { fetchHttpClient, headerMapOfWeb } from '../http/fetch-client.js';
 import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from '../http/types.js';
@@ -376,23 +376,30 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     }
     if (method === 'HEAD' || res.status === 204 || bytes.length === 0) return { status: res.status, headers, body: null };
     let out: string;
+    let contentType = headers['content-type'];
     try {
-      const text = decodeUtf8(bytes);
-      out = endpoint === null ? text : opts.rules.sanitize(endpoint, text, { pseudonymizer: opts.pseudonymizer });
+      const body = sourceText(bytes, contentType, maxResponse);
+      // the answer is the sanitized text, in UTF-8 (a gzip file's content type no longer says what it is)
+      if (body.relabel) contentType = body.relabel;
+      out = endpoint === null ? body.text : opts.rules.sanitize(endpoint, body.text, { pseudonymizer: opts.pseudonymizer });
     } catch (e) {
       // fail closed: nothing of the source's body leaves
       log.error('sanitization failed', { reason: (e as Error).message });
       throw new ProxyError(500, 'SANITIZATION_FAILED', "the source's response could not be sanitized, so it is withheld");
     }
-    headers['content-type'] ??= 'application/json; charset=utf-8';
+    headers['content-type'] = contentType ?? 'application/json; charset=utf-8';
     return finish(request, Buffer.from(out, 'utf8'), res.status, headers);
   }
 
   function finish(request: ProxyRequest, body: Uint8Array, status: number, headers: HeaderMap): ProxyResponse {
-    if (body.length >= compressAt && /\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '')) {
-      headers['content-encoding'] = 'gzip';
-      headers.vary = 'accept-encoding';
-      return { status, headers, body: gzipSync(body) };
+    if (body.length >= compressAt) {
+      if (/\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '')) {
+        headers['content-encoding'] = 'gzip';
+        headers.vary = 'accept-encoding';
+        return { status, headers, body: gzipSync(body) };
+      }
+      // as Psoxy on AWS: a caller that could have had a smaller answer is told so
+      headers['x-psoxy-warning'] = headers['x-psoxy-warning'] ? `${headers['x-psoxy-warning']}, compression-not-requested` : 'compression-not-requested';
     }
     return { status, headers, body };
   }
@@ -506,4 +513,25 @@ function asProxyError(e: unknown, log: Logger): ProxyError {
   const cause: ErrorCause = 'UNKNOWN';
   log.error('unexpected error', { reason: (e as Error)?.message });
   return new ProxyError(500, cause, 'Unknown internal proxy error; review logs');
+}
+
+const GZIP_TYPES = new Set(['application/gzip', 'application/x-gzip']);
+
+/**
+ * A source's 2xx body as text, as Psoxy reads it: a body sent as `application/gzip` is a gzipped
+ * document (decompressed, within the response size limit), and a `charset` other than UTF-8 is
+ * honoured. `relabel` is the content type of the UTF-8 text the proxy answers with, when the
+ * source's no longer describes it.
+ */
+function sourceText(bytes: Uint8Array, contentType: string | undefined, limit: number): { text: string; relabel?: string } {
+  const [mime = '', ...params] = (contentType ?? '').split(';').map((p) => p.trim());
+  if (GZIP_TYPES.has(mime.toLowerCase())) {
+    return { text: decodeUtf8(gunzipSync(bytes, { maxOutputLength: limit })), relabel: 'application/json; charset=utf-8' };
+  }
+  const charsetParam = params.find((p) => /^charset=/i.test(p));
+  const charset = charsetParam?.slice('charset='.length).replace(/^"|"$/g, '').trim().toLowerCase();
+  if (!charset || charset === 'utf-8' || charset === 'utf8') return { text: decodeUtf8(bytes) };
+  // an unknown label throws (RangeError), and the response is withheld as any unreadable one
+  const text = new TextDecoder(charset, { fatal: true }).decode(bytes);
+  return { text, relabel: `${mime || 'application/json'}; charset=utf-8` };
 }

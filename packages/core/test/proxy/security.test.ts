@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../src/runtime/index.js';
 import { json, pseudonymizer, rawHttp, startProxy, startUpstream } from './harness.js';
@@ -44,6 +44,22 @@ beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path === '/api/users') return json(res, 200, USERS, { 'x-ratelimit-remaining': '42', etag: '"v1"' });
+    if (path === '/api/users/gz') {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      return res.end(gzipSync(JSON.stringify({ email: 'bob@acme.com', note: 'gz' })));
+    }
+    if (path === '/api/users/gz-bomb') {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      return res.end(gzipSync(JSON.stringify({ email: 'bob@acme.com', pad: ' '.repeat(5_000_000) })));
+    }
+    if (path === '/api/users/latin1') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=ISO-8859-1' });
+      return res.end(Buffer.from(JSON.stringify({ email: 'bob@acme.com', note: 'café' }), 'latin1'));
+    }
+    if (path === '/api/users/odd-charset') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=x-no-such-charset' });
+      return res.end(JSON.stringify({ email: 'bob@acme.com' }));
+    }
     if (path.startsWith('/api/users/')) return json(res, 200, { email: 'bob@acme.com' });
     if (path.startsWith('/api/files/') || path.startsWith('/api/people/')) return json(res, 200, { ok: true, path });
     if (path === '/api/redirect/other-host') {
@@ -249,6 +265,30 @@ describe('what comes back from the source', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('x-psoxy-error')).toBe('RESPONSE_TOO_LARGE');
     expect(await res.text()).not.toContain('alice');
+  });
+
+  it('reads a body sent as application/gzip, within the size limit, and answers the sanitized JSON', async () => {
+    const res = await fetch(`${proxy.url}/api/users/gz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = (await res.json()) as { email: string; note: string };
+    expect(body.email).toMatch(/^t~[\w-]{43}@acme\.com$/);
+    expect(body.note).toBe('gz');
+    const bomb = await fetch(`${smallProxy.url}/api/users/gz-bomb`);
+    expect(bomb.status).toBe(500);
+    expect(await bomb.text()).not.toContain('bob');
+  });
+
+  it('reads the charset the source names, and answers in UTF-8; an unknown charset is withheld', async () => {
+    const res = await fetch(`${proxy.url}/api/users/latin1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = (await res.json()) as { email: string; note: string };
+    expect(body.email).toMatch(/^t~[\w-]{43}@acme\.com$/);
+    expect(body.note).toBe('café');
+    const odd = await fetch(`${proxy.url}/api/users/odd-charset`);
+    expect(odd.status).toBe(500);
+    expect(await odd.text()).not.toContain('bob');
   });
 
   it('passes an error status and rate-limit headers through, not the error body', async () => {

@@ -54,6 +54,11 @@ describe('createProxy as a Web handler', () => {
     expect(res.headers.get('link')).toBe('<https://psoxy.example/api/users?limit=2&page=2>; rel="next"');
     const body = JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString()) as { users: { email: string }[] };
     expect(body.users[0]?.email).toMatch(/^t~[\w-]{43}@acme\.com$/);
+    expect(res.headers.get('x-psoxy-warning')).toBeNull();
+    // not asked for gzip: told it could have been (Psoxy's warning on AWS)
+    const plain = await handler(new Request('https://psoxy.example/api/users?limit=2'));
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('x-psoxy-warning')).toBe('compression-not-requested');
   });
 
   it('matches the raw target it is told of, not the URL the Request normalized', async () => {

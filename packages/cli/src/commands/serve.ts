@@ -13,6 +13,8 @@ export default class Serve extends PsoxyCommand {
 
 Settings take Psoxy's environment names when flags are absent: TARGET_HOST, RULES, PSOXY_SALT, PSOXY_ENCRYPTION_KEY, EMAIL_CANONICALIZATION, EMAIL_DOMAIN_HANDLING, REQUEST_TIMEOUT_SECONDS, ALLOWED_DATA_ACCESS_IP_BLOCKS, REQUEST_PATH_PREFIX_TO_TRIM. Secrets are read from the flags, then --secrets <file> (JSON, written back when tokens rotate), then the environment.
 
+Without --connector, the source's credentials come from Psoxy's generic settings: SOURCE_AUTH_STRATEGY_IDENTIFIER=oauth2_access_token (secret ACCESS_TOKEN), basic_auth (BASIC_AUTH_USER_ID, BASIC_AUTH_PASSWORD), or oauth2_refresh_token with REFRESH_ENDPOINT and GRANT_TYPE refresh_token (default; CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN), account_credentials (CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID) or client_credentials with CREDENTIALS_FLOW=client_secret (TOKEN_SCOPE optional). Unset: no credentials are sent.
+
 Logs one line per request (method, path, status, time; never bodies, query values or secrets). Stops cleanly on Ctrl-C or SIGTERM.`;
 
   static override examples = [

@@ -8,6 +8,7 @@ import type { SecretStore } from '../runtime/secrets.js';
 import { type CompiledRestRules, compileRestRules } from '../sanitize/rest-rules.js';
 import { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost } from './config.js';
 import { type ProxyHandler, createProxy } from './handler.js';
+import { sourceAuthFromEnv } from './source-auth.js';
 
 export interface ComposeProxyOptions {
   /** The connector to serve (its rules, target and auth), if any. */
@@ -32,7 +33,8 @@ export interface ComposeProxyOptions {
 
 /**
  * The proxy a host serves, from configuration: the target (override, `TARGET_HOST`, or the
- * connector's), the rules (override, `RULES`, or the connector's), the connector's auth, the
+ * connector's), the rules (override, `RULES`, or the connector's), the connector's auth (else
+ * Psoxy's `SOURCE_AUTH_STRATEGY_IDENTIFIER` settings, see {@link sourceAuthFromEnv}), the
  * pseudonymizer from the secrets, and Psoxy's settings. Every problem is a ConfigError.
  */
 export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string }> {
@@ -40,7 +42,8 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   const config = o.connector ? connectorConfigFromEnv(o.connector, o.env) : undefined;
   const target = o.target ? targetFromHost(o.target, o.allowInsecureTarget) : (settings.target ?? (o.connector && config ? connectorTarget(o.connector, config) : undefined));
   if (!target) throw new ConfigError(['no target: set TARGET_HOST (or serve a connector)']);
-  const auth = o.connector && config ? o.connector.auth(config) : undefined;
+  // a connector brings its auth; without one, Psoxy's SOURCE_AUTH_STRATEGY_IDENTIFIER settings may name one
+  const auth = o.connector && config ? o.connector.auth(config) : sourceAuthFromEnv(o.env, { allowInsecureTokenEndpoint: o.allowInsecureTarget });
   // The secrets are read first, and the rules compiled while the reads are in flight: on a cold
   // start each read is a round trip to the cloud's store. The source's secrets are read beside the
   // pseudonymizer's, so that a caching store answers the first request from memory.

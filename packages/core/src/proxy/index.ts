@@ -15,3 +15,4 @@ export { callerOrigin, checkRawPath, normalizeInboundPath } from './target.js';
 export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost, type ProxySettings } from './config.js';
 export { composeProxy, type ComposeProxyOptions } from './compose.js';
 export { startupFailure, startupFailureExchange, startupHealthCheck, type StartupFailure } from './startup.js';
+export { GENERIC_SOURCE_AUTH, sourceAuthFromEnv } from './source-auth.js';

@@ -15,8 +15,12 @@ export function awsSecrets(
 ): { secrets: SecretStore; instance: string; ssm: AwsJsonClient } {
   // SSM is also where the token-refresh lease lives, whichever store holds the secrets
   const ssm = clients.ssm ?? new AwsJsonClient({ service: 'ssm', env, http: clients.http });
-  const instance = env.PATH_TO_INSTANCE_CONFIG ?? (connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
-  const shared = env.PATH_TO_SHARED_CONFIG ?? '/';
+  // As Psoxy: the instance namespace defaults to the function's name (`psoxy-gcal` -> `PSOXY_GCAL_`),
+  // and a namespace with a `/` in it is a path, rooted at `/`. (A root-level SSM name is the same
+  // parameter with or without its leading `/`.)
+  const fn = env.AWS_LAMBDA_FUNCTION_NAME?.trim();
+  const instance = namespace(env.PATH_TO_INSTANCE_CONFIG) ?? (fn ? `/${fn.toUpperCase().replaceAll('-', '_')}_` : connector ? `/${secretPrefix(connector.id)}` : '/PSOXY_');
+  const shared = namespace(env.PATH_TO_SHARED_CONFIG) ?? '/';
   const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
   let store: (prefix: string, cacheTtlMs: number) => SecretStore;
   if (kind === 'aws_ssm_parameter_store') {
@@ -31,3 +35,8 @@ export function awsSecrets(
   return { secrets: layeredSecrets(store, instance, shared, env), instance, ssm };
 }
 
+/** A configured namespace as Psoxy reads it: one with a `/` in it but not first gets a leading `/`. */
+function namespace(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.includes('/') && !value.startsWith('/') ? `/${value}` : value;
+}

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { type FakeSsm, startConnectorProxy, startFakeSsm, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
 import { zoom } from '@psoxy/connector-zoom';
+import { nodeHttpClient } from '@psoxy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsJsonClient, SsmLease, SsmParameterReader, SsmSecretStore } from '../src/index.js';
 import { functionUrlGet } from './function-url.js';
@@ -74,6 +75,19 @@ describe('SSM Parameter Store secrets', () => {
     } finally {
       fake.denied.clear();
     }
+  });
+
+  it('names parameters as Psoxy: the instance namespace defaults to the function name, a namespace path gets its leading /', async () => {
+    const { awsSecrets } = await import('../src/secrets.js');
+    fake.put({ '/ACME_GCAL_CLIENT_ID': 'from-function-name', '/psoxy/gcal/CLIENT_ID': 'from-path', '/psoxy/shared/PSOXY_SALT': 'shared-salt' });
+    const http = nodeHttpClient();
+    const byName = awsSecrets({ AWS_LAMBDA_FUNCTION_NAME: 'acme-gcal' }, undefined, { ssm, http });
+    expect(byName.instance).toBe('/ACME_GCAL_');
+    expect((await byName.secrets.get('CLIENT_ID'))?.value).toBe('from-function-name');
+    const byPath = awsSecrets({ PATH_TO_INSTANCE_CONFIG: 'psoxy/gcal/', PATH_TO_SHARED_CONFIG: 'psoxy/shared/' }, undefined, { ssm, http });
+    expect(byPath.instance).toBe('/psoxy/gcal/');
+    expect((await byPath.secrets.get('CLIENT_ID'))?.value).toBe('from-path');
+    expect((await byPath.secrets.get('PSOXY_SALT'))?.value).toBe('shared-salt');
   });
 
   it('leases by conditional write: one holder, released, stale locks taken over', async () => {

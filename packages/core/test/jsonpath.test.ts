@@ -96,6 +96,16 @@ describe('JSONPath with Jayway semantics', () => {
     expect(read('$.items[?(@.a in @.o)].a', doc)).toEqual([]);
   });
 
+  it('size counts arrays and strings only, and anyof/subsetof/noneof need a list on the left, as Jayway', () => {
+    const doc = '{"items":[{"a":"x","o":{"k":1},"l":[1]}]}';
+    expect(read('$.items[?(@.o size 1)].a', doc)).toEqual([]);
+    expect(read('$.items[?(@.l size 1)].a', doc)).toEqual(['"x"']);
+    expect(read("$.items[?(@.a anyof ['x'])].a", doc)).toEqual([]);
+    expect(read("$.items[?(@.a subsetof ['x'])].a", doc)).toEqual([]);
+    expect(read("$.items[?(@.a noneof ['y'])].a", doc)).toEqual([]);
+    expect(read('$.items[?(@.l anyof [1,2])].a', doc)).toEqual(['"x"']);
+  });
+
   it('an exists check on a $ path looks at the current item, as Jayway does', () => {
     const doc = '{"flag":true,"items":[{"a":"x"},{"a":"y","flag":1}]}';
     expect(read('$.items[?($.flag)].a', doc)).toEqual(['"y"']);

@@ -222,7 +222,8 @@ function evaluate(op: RelOp, l: ValueNode, r: ValueNode): boolean {
     case 'subsetof':
     case 'anyof':
     case 'noneof': {
-      const left = l.t === 'json' ? asList(l) : [l];
+      // Jayway: a scalar on the left is no list, and the filter is false
+      const left = asList(l);
       const right = asList(r);
       if (!left || !right) return false;
       const inRight = (x: ValueNode) => right.some((y) => nodeEquals(x, y));
@@ -234,8 +235,9 @@ function evaluate(op: RelOp, l: ValueNode, r: ValueNode): boolean {
       if (r.t !== 'number') return false;
       const expected = r.v.intValue();
       if (l.t === 'string') return l.v.length === expected;
-      const n = jsonLength(l);
-      return n !== undefined && n === expected;
+      // Jayway's JsonNode.length: an array's size, -1 for anything else (an object has no size)
+      if (l.t !== 'json') return false;
+      return (Array.isArray(l.v) ? l.v.length : -1) === expected;
     }
     case 'empty': {
       if (r.t !== 'boolean') return false;

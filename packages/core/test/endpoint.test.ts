@@ -116,6 +116,16 @@ endpoints:
     expect(allowed(bad, '/a/1')).toBe(false);
   });
 
+  it('a pathRegex endpoint: schemas naming one of its groups are checked, others ignored (Psoxy ignores them all)', () => {
+    const re = rules(
+      'endpoints:\n  - pathRegex: ^/r/(?<id>[^/?]+)$\n    pathParameterSchemas:\n      id: { type: integer }\n  - pathRegex: ^/r2/[^/?]+$\n    pathParameterSchemas:\n      id: { type: integer }\n',
+    );
+    expect(allowed(re, '/r/12')).toBe(true);
+    expect(allowed(re, '/r/abc')).toBe(false);
+    // no group named id: the schema is ignored, as Psoxy ignores it, rather than blocking every call
+    expect(allowed(re, '/r2/abc')).toBe(true);
+  });
+
   it('allowAllEndpoints allows everything and warns', () => {
     const all = rules('allowAllEndpoints: true\nendpoints: []\n');
     expect(all.match({ method: 'DELETE', url: '/x' })).toMatchObject({ allowed: true, endpoint: null });

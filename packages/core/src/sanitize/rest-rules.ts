@@ -45,6 +45,8 @@ export class CompiledEndpoint {
   readonly requestHeaders: string[];
   /** The schema names some path parameter schema uses but the template lacks: never matches. */
   private readonly impossible: boolean;
+  /** Path parameter schemas checked against the match: those naming a group of the regex. */
+  private readonly pathSchemas: [string, ParameterSchema][];
 
   constructor(
     readonly spec: Endpoint,
@@ -70,7 +72,11 @@ export class CompiledEndpoint {
       for (const f of formatsIn(schema)) at(rules, [...where, 'queryParamSchemas', name], source, () => checkParameterFormat(f));
       if (schema.pattern !== undefined) at(rules, [...where, 'queryParamSchemas', name], source, () => javaPattern(schema.pattern as string));
     }
-    this.impossible = Object.keys(schemas).some((n) => !this.regex.groupNames.has(n));
+    // A template's schema naming no parameter of it means the endpoint never matches (Psoxy). Psoxy
+    // ignores a pathRegex endpoint's schemas altogether; here those naming one of the regex's
+    // groups are still checked (the rule's author meant them), and the others ignored as in Psoxy.
+    this.impossible = spec.pathRegex === undefined && Object.keys(schemas).some((n) => !this.regex.groupNames.has(n));
+    this.pathSchemas = Object.entries(schemas).filter(([n]) => this.regex.groupNames.has(n));
     this.transforms = spec.transforms.map((t, i) => at(rules, [...where, 'transforms', i], source, () => compileTransform(t)));
     this.augments = (spec.augments ?? []).map((a, i) =>
       at(rules, [...where, 'augments', i], source, () => compileAugment(a, describeLocation(rules, [...where, 'augments', i]))),
@@ -90,7 +96,7 @@ export class CompiledEndpoint {
     const target = this.matchesQuery && query !== null ? `${path}?${query}` : path;
     const m = this.regex.matches(target);
     if (!m) return false;
-    for (const [name, schema] of Object.entries(this.spec.pathParameterSchemas ?? {})) {
+    for (const [name, schema] of this.pathSchemas) {
       if (!validateParameter(schema, m.named(name))) return false;
     }
     return true;

@@ -54,7 +54,10 @@ export interface ProxyOptions {
   functionName?: string | undefined;
   /** Return the body of non-2xx upstream answers (a connector opts in when its errors hold no data). */
   passThroughErrorBodies?: boolean | undefined;
-  /** Follow redirects to the same origin that the rules also allow (default true). */
+  /**
+   * Follow redirects to the same origin that the rules also allow (default true; others are a 502).
+   * False: a redirect is answered as the source's non-2xx status, without its Location.
+   */
   followRedirects?: boolean | undefined;
   /** Gzip responses at least this large when the caller accepts gzip (default 2048). */
   compressionThreshold?: number | undefined;
@@ -323,13 +326,15 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
         continue;
       }
       const location = res.headers.location;
-      if (res.status >= 300 && res.status < 400 && location !== undefined) {
+      // FOLLOW_REDIRECTS=false: the redirect is answered as any other non-2xx status (as Psoxy),
+      // without its Location, which only the source's own clients should follow
+      if (res.status >= 300 && res.status < 400 && location !== undefined && opts.followRedirects !== false) {
         res.discard();
         const next = new URL(location, unsigned.url);
         const sameOrigin = next.origin === target.origin && next.pathname.startsWith(`${targetPath}/`);
         const path = next.pathname.slice(targetPath.length);
         const method = unsigned.method;
-        const again = sameOrigin && opts.followRedirects !== false && hops < MAX_REDIRECTS && (method === 'GET' || method === 'HEAD');
+        const again = sameOrigin && hops < MAX_REDIRECTS && (method === 'GET' || method === 'HEAD');
         const m = again ? opts.rules.match({ method, url: `${path}${next.search}` }) : undefined;
         if (!m?.allowed) {
           log.warn('redirect not followed', { status: res.status, sameOrigin });

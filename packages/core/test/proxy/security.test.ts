@@ -244,6 +244,24 @@ describe('what comes back from the source', () => {
     expect(blocked.status).toBe(502);
   });
 
+  it('with FOLLOW_REDIRECTS=false answers a redirect as the source\'s status, without its Location or body', async () => {
+    const noFollow = await startProxy(upstream.url, RULES, { followRedirects: false });
+    try {
+      const before = hitsTo('/api/users').length;
+      const res = await fetch(`${noFollow.url}/api/redirect/other-host`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('x-psoxy-error')).toBe('API_ERROR');
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.text()).toBe('');
+      const same = await fetch(`${noFollow.url}/api/redirect/same-allowed`, { redirect: 'manual' });
+      expect(same.status).toBe(301);
+      expect(hitsTo('/api/users').length).toBe(before);
+      expect(evil.hits.length).toBe(0);
+    } finally {
+      await noFollow.close();
+    }
+  });
+
   it.each([
     ['html', 500, 'SANITIZATION_FAILED'],
     ['truncated', 502, 'CONNECTION_TO_SOURCE'],

@@ -39,6 +39,9 @@ describe('responseSchema filter (spec 2.3)', () => {
     expect(filter({ type: 'array', items: { $ref: '#/definitions/User' } }, '[{"id":"1","name":"x"}]', defs)).toBe('[{"id":"1"}]');
     expect(filter({ anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }] }, '{"a":"x","b":1}')).toBe('{"a":"x"}');
     expect(() => filter({ $ref: '#/definitions/Nope' }, '{}')).toThrow(/does not name/);
+    // a typeless property keeps a long, and fails (as Psoxy) on an integer beyond one
+    expect(filter({ type: 'object', properties: { a: {} } }, '{"a":9223372036854775807}')).toBe('{"a":9223372036854775807}');
+    expect(() => filter({ type: 'object', properties: { a: {} } }, '{"a":9223372036854775808}')).toThrow(/beyond the range of a long/);
     // own keys only: names of Object.prototype members are no definitions
     for (const name of ['toString', '__proto__', 'constructor']) expect(() => filter({ $ref: `#/definitions/${name}` }, '{}')).toThrow(/does not name/);
   });

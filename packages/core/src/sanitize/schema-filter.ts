@@ -73,8 +73,12 @@ export class SchemaFilterEngine {
       return null;
     }
     if (schema.type === undefined) {
-      // Typeless: containers are redacted, scalars kept.
+      // Typeless: containers are redacted, scalars kept; an integer beyond a long is a BigInteger to
+      // Jackson, a number kind Psoxy's filter does not handle (it fails)
       if (isContainer(node)) return null;
+      if (typeof node === 'bigint' && (node < LONG_MIN || node > LONG_MAX)) {
+        throw new SchemaFilterError('responseSchema: a property without a type holds an integer beyond the range of a long, which Psoxy cannot filter');
+      }
       return node;
     }
     if (schema.if) {

@@ -231,6 +231,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     path = normalizeInboundPath(path, { targetPath, prefixToTrim: opts.requestPathPrefixToTrim, functionName: opts.functionName });
 
     const method = request.method.toUpperCase();
+    legacyPseudonymsOf(request);
     const enc = headerOf(h, 'content-encoding');
     if (enc && !/^(utf-?8|utf_8|ascii|us[-_]ascii|iso[-_]8859[-_]1|latin[-_]?1|identity)$/i.test(enc.trim())) {
       throw new ProxyError(400, 'INVALID_REQUEST', `unsupported Content-Encoding: ${enc}`);
@@ -386,7 +387,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       const body = sourceText(bytes, contentType, maxResponse);
       // the answer is the sanitized text, in UTF-8 (a gzip file's content type no longer says what it is)
       if (body.relabel) contentType = body.relabel;
-      out = endpoint === null ? body.text : opts.rules.sanitize(endpoint, body.text, { pseudonymizer: opts.pseudonymizer });
+      out = endpoint === null ? body.text : opts.rules.sanitize(endpoint, body.text, { pseudonymizer: opts.pseudonymizer, legacyPseudonyms: legacyPseudonymsOf(request) });
     } catch (e) {
       // fail closed: nothing of the source's body leaves
       log.error('sanitization failed', { reason: (e as Error).message });
@@ -539,4 +540,15 @@ function sourceText(bytes: Uint8Array, contentType: string | undefined, limit: n
   // an unknown label throws (RangeError), and the response is withheld as any unreadable one
   const text = new TextDecoder(charset, { fatal: true }).decode(bytes);
   return { text, relabel: `${mime || 'application/json'}; charset=utf-8` };
+}
+
+/**
+ * `X-Psoxy-Pseudonym-Implementation`: `v0.3` (Psoxy's legacy callers) gets reversible pseudonyms in
+ * the JSON form, `v0.4` (or none) the current ones; anything else is the caller's mistake.
+ */
+function legacyPseudonymsOf(request: ProxyRequest): boolean {
+  const v = headerOf(request.headers, 'x-psoxy-pseudonym-implementation')?.trim();
+  if (!v || /^(v0\.4|default)$/i.test(v)) return false;
+  if (/^(v0\.3|legacy)$/i.test(v)) return true;
+  throw new ProxyError(400, 'INVALID_REQUEST', `X-Psoxy-Pseudonym-Implementation: ${v} is not v0.3 or v0.4`);
 }

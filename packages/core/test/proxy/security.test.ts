@@ -244,6 +244,27 @@ describe('what comes back from the source', () => {
     expect(blocked.status).toBe(502);
   });
 
+  it('X-Psoxy-Pseudonym-Implementation: v0.3 gets reversible pseudonyms in the JSON form (Psoxy\'s legacy callers); another value is refused', async () => {
+    const reversible = await startProxy(
+      upstream.url,
+      'endpoints:\n  - pathTemplate: /api/users/{id}\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$.email"]\n        includeReversible: true\n',
+    );
+    try {
+      const current = (await (await fetch(`${reversible.url}/api/users/1`)).json()) as { email: string };
+      expect(current.email).toMatch(/^p~[\w-]+@acme\.com$/);
+      const legacy = await fetch(`${reversible.url}/api/users/1`, { headers: { 'x-psoxy-pseudonym-implementation': 'v0.3' } });
+      const id = JSON.parse(((await legacy.json()) as { email: string }).email) as Record<string, string>;
+      expect(id).toMatchObject({ domain: 'acme.com', reversible: current.email });
+      expect(id.hash).toMatch(/^[\w-]{43}$/);
+      const before = upstream.hits.length;
+      const bad = await fetch(`${reversible.url}/api/users/1`, { headers: { 'x-psoxy-pseudonym-implementation': 'v9' } });
+      expect(bad.status).toBe(400);
+      expect(upstream.hits.length).toBe(before);
+    } finally {
+      await reversible.close();
+    }
+  });
+
   it('with FOLLOW_REDIRECTS=false answers a redirect as the source\'s status, without its Location or body', async () => {
     const noFollow = await startProxy(upstream.url, RULES, { followRedirects: false });
     try {

@@ -48,14 +48,14 @@ async function invoke(dir: string, events: unknown[], env: Record<string, string
 }
 
 beforeAll(() => {
-  bundleOrFail(['--host', 'aws', '--connector', 'github', '--connector', 'zoom', '--connector', 'gcal', '--bulk', 'hris', '--out', out], work);
+  bundleOrFail(['--host', 'aws', '--connector', 'github', '--connector', 'zoom', '--connector', 'gcal', '--api', 'cursor', '--bulk', 'hris', '--out', out], work);
 }, 120_000);
 
 describe('psoxy bundle --host aws', () => {
   it('writes one zip per function and a manifest that describes each', () => {
     const m = manifest();
     expect(m.host).toBe('aws');
-    expect(m.functions.map((f) => f.name)).toEqual(['psoxy-github', 'psoxy-zoom', 'psoxy-gcal', 'psoxy-hris-bulk']);
+    expect(m.functions.map((f) => f.name)).toEqual(['psoxy-github', 'psoxy-zoom', 'psoxy-gcal', 'psoxy-cursor', 'psoxy-hris-bulk']);
     for (const f of m.functions) {
       const files = manifestZip(out, f);
       expect(f.handler).toBe('index.handler');
@@ -174,6 +174,39 @@ describe('psoxy bundle --host aws', () => {
       } finally {
         await upstream.close();
         await tokens.close();
+      }
+    });
+
+    it('an --api function (no connector) reads its rules from SSM and authenticates with Psoxy\'s generic settings', async () => {
+      const upstream = await startFakeUpstream([{ path: '/teams/members', body: { teamMembers: [{ email: 'ada@acme.example', name: 'Ada' }] } }], { tls: await testCertificate() });
+      ssm.put({
+        '/PSOXY_CURSOR_RULES': 'endpoints:\n  - pathTemplate: /teams/members\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..email"]\n      - !<redact>\n        jsonPaths: ["$..name"]\n',
+        '/PSOXY_CURSOR_ACCESS_TOKEN': 'cursor-key',
+      });
+      try {
+        const f = fn('psoxy-cursor');
+        expect(f.env).toMatchObject({ RULES: expect.any(String), SOURCE_AUTH_STRATEGY_IDENTIFIER: expect.any(String) });
+        const dir = unpack(f.zip);
+        const event = {
+          version: '2.0',
+          rawPath: '/teams/members',
+          rawQueryString: '',
+          headers: { host: 'c.lambda-url.us-east-1.on.aws', 'x-forwarded-proto': 'https' },
+          requestContext: { domainName: 'c.lambda-url.us-east-1.on.aws', http: { method: 'GET', sourceIp: '203.0.113.7' } },
+          isBase64Encoded: false,
+        };
+        const { results } = (await invoke(dir, [event], {
+          AWS_ENDPOINT_URL_SSM: ssm.url,
+          AWS_LAMBDA_FUNCTION_NAME: 'psoxy-cursor',
+          NODE_EXTRA_CA_CERTS: ca,
+          TARGET_HOST: upstream.url.replace('https://', ''),
+          SOURCE_AUTH_STRATEGY_IDENTIFIER: 'oauth2_access_token',
+        })) as { results: { statusCode: number; body: string }[] };
+        expect(results[0]?.statusCode, results[0]?.body).toBe(200);
+        expect(JSON.parse(results[0]?.body ?? '{}')).toEqual({ teamMembers: [{ email: expect.stringMatching(/^t~[\w-]{43}@acme\.example$/) }] });
+        expect(upstream.requests[0]?.headers.authorization).toBe('Bearer cursor-key');
+      } finally {
+        await upstream.close();
       }
     });
 

@@ -39,7 +39,7 @@ export default class Bundle extends PsoxyCommand {
 
   static override description = `Bundles each selected connector with the host's entry point into one zip per function (esbuild: minified ESM, only the code the connector uses: index.mjs, and chunks read on first import for what only some starts need, such as the YAML parser; licences in *.LEGAL.txt). The zips are reproducible: the same inputs give the same bytes, so the hash in the manifest changes only when the code does.
 
---connector <id> makes an API function (the proxy in front of the connector's source). --bulk <name> makes a bucket-triggered function: with a connector's id it uses that connector's bulk rules; any other name makes a function that reads its rules from RULES at run time (e.g. --bulk hris).
+--connector <id> makes an API function (the proxy in front of the connector's source). --api <name> makes an API function without a connector: RULES, TARGET_HOST and Psoxy's SOURCE_AUTH_STRATEGY_IDENTIFIER settings describe the source at run time (e.g. --api cursor for a source with no connector installed). --bulk <name> makes a bucket-triggered function: with a connector's id it uses that connector's bulk rules; any other name makes a function that reads its rules from RULES at run time (e.g. --bulk hris).
 
 AWS: handler index.handler, runtime nodejs20.x or later; API functions accept Function URL and API Gateway (payload 1.0 and 2.0) events, bulk functions S3 ObjectCreated events. GCP (gen2): entry point handler; the zip carries a package.json so that Cloud Build installs @google-cloud/functions-framework; bulk functions take google.cloud.storage.object.v1.finalized events.
 
@@ -56,6 +56,11 @@ Writes <out>/<host>-<name>.zip (bulk: <host>-<name>-bulk.zip) and <out>/manifest
   static override flags = {
     host: Flags.string({ description: 'Cloud to build for.', options: ['aws', 'gcp'], required: true }),
     connector: Flags.string({ char: 'c', description: 'An API connector to build a function for (repeatable).', helpValue: '<id>', multiple: true }),
+    api: Flags.string({
+      description: 'An API function without a connector (repeatable), named so: its rules (RULES), source (TARGET_HOST) and source auth (SOURCE_AUTH_STRATEGY_IDENTIFIER...) are read at run time, as for Psoxy\'s generic sources.',
+      helpValue: '<name>',
+      multiple: true,
+    }),
     bulk: Flags.string({ description: "A bucket-triggered function (repeatable): a connector's id (its bulk rules) or a name (rules from RULES).", helpValue: '<name>', multiple: true }),
     out: Flags.string({ char: 'o', description: 'Folder for the zips and manifest.json.', helpValue: '<dir>', default: 'dist' }),
     config: Flags.string({ description: `JSON file listing further connector modules (default ./${DEFAULT_CONFIG} if present).`, helpValue: '<file>' }),
@@ -64,8 +69,11 @@ Writes <out>/<host>-<name>.zip (bulk: <host>-<name>-bulk.zip) and <out>/manifest
   async run(): Promise<void> {
     const { flags } = await this.parse(Bundle);
     const api = flags.connector ?? [];
+    const generic = flags.api ?? [];
     const bulk = flags.bulk ?? [];
-    if (api.length === 0 && bulk.length === 0) throw new UserError('name at least one function: --connector <id> (API) or --bulk <name> (bucket-triggered); psoxy connectors lists the connectors installed');
+    if (api.length === 0 && generic.length === 0 && bulk.length === 0) {
+      throw new UserError('name at least one function: --connector <id> (API), --api <name> (API from RULES and settings) or --bulk <name> (bucket-triggered); psoxy connectors lists the connectors installed');
+    }
     const config = await readConfig(flags.config ?? DEFAULT_CONFIG, flags.config !== undefined);
     const extra = (config.connectorModules ?? []).map((m) => (m.startsWith('.') || m.startsWith('/') ? resolve(config.dir, m) : m));
     const specs: FunctionSpec[] = [];
@@ -77,6 +85,12 @@ Writes <out>/<host>-<name>.zip (bulk: <host>-<name>-bulk.zip) and <out>/manifest
     for (const id of api) {
       once(`--connector ${id}`);
       specs.push({ kind: 'api', name: id, connector: await findConnector(id, extra) });
+    }
+    for (const name of generic) {
+      if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new UserError(`--api ${name}: a function name is lower-case words joined by hyphens (e.g. cursor)`);
+      if (api.includes(name)) throw new UserError(`--api ${name} and --connector ${name} would build two functions named psoxy-${name}`);
+      once(`--api ${name}`);
+      specs.push({ kind: 'api', name });
     }
     for (const name of bulk) {
       once(`--bulk ${name}`);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connector, PSOXY_TS_VERSION, compileRestRules, connectorRules, defaultConnectorConfig, secretPrefix } from '@psoxy/core';
+import { type Connector, PSOXY_TS_VERSION, compileRestRules, connectorRules, defaultConnectorConfig } from '@psoxy/core';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import type { FoundConnector } from './connectors.js';
@@ -121,17 +121,23 @@ async function writeWhole(path: string, data: string | Uint8Array): Promise<void
 function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>; secrets: string[] } {
   const c = f.connector?.connector;
   const env: Record<string, string> = {};
-  // AWS: from the connector (Psoxy's Terraform sets it); GCP: from the service name, K_SERVICE
-  const instance = host === 'aws' ? `/${c ? secretPrefix(c.id) : 'PSOXY_'}` : `${functionName(f).toUpperCase().replace(/-/g, '_')}_`;
+  // as Psoxy: from the function's name (AWS_LAMBDA_FUNCTION_NAME, K_SERVICE) when deployed under it
+  const instance = `${host === 'aws' ? '/' : ''}${functionName(f).toUpperCase().replace(/-/g, '_')}_`;
   const shared = host === 'aws' ? '/' : 'psoxy_';
-  env.PATH_TO_INSTANCE_CONFIG = `prefix of this function's secrets (default ${instance}${host === 'gcp' ? `, from the function's name ${functionName(f)}` : ''})`;
+  env.PATH_TO_INSTANCE_CONFIG = `prefix of this function's secrets (default ${instance}, from the function's name ${functionName(f)})`;
   env.PATH_TO_SHARED_CONFIG = `prefix of the shared secrets, PSOXY_SALT among them (default ${shared})`;
   if (host === 'aws') env.SECRETS_STORE = 'aws_ssm_parameter_store (default) or aws_secrets_manager';
   else env.GOOGLE_CLOUD_PROJECT = "project of the Secret Manager secrets (default: the function's project)";
   const secrets = [`${shared}PSOXY_SALT`, `${shared}PSOXY_ENCRYPTION_KEY (optional: reversible tokens)`];
   if (f.kind === 'api') {
     env.TARGET_HOST = c ? 'optional: overrides the connector\'s source host' : 'the source host';
-    if (!c) env.RULES = 'the rules (YAML, or base64 of gzip of YAML)';
+    if (!c) {
+      env.RULES = 'the rules (YAML, or base64 of gzip of YAML; here or as a secret)';
+      env.SOURCE_AUTH_STRATEGY_IDENTIFIER = 'optional: oauth2_access_token, basic_auth or oauth2_refresh_token (unset: no credentials)';
+      env.REFRESH_ENDPOINT = 'with oauth2_refresh_token: the token endpoint';
+      env.GRANT_TYPE = 'optional: refresh_token (default), account_credentials, or client_credentials with CREDENTIALS_FLOW=client_secret';
+      secrets.push(`${instance}ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, ACCOUNT_ID, BASIC_AUTH_USER_ID, BASIC_AUTH_PASSWORD (as the auth strategy needs)`);
+    }
     env.PSEUDONYMIZE_APP_IDS = 'optional: true to pseudonymize app ids';
     env.EMAIL_CANONICALIZATION = 'optional: STRICT (default) or IGNORE_DOTS';
     env.ALLOWED_DATA_ACCESS_IP_BLOCKS = 'optional: CIDR blocks callers must come from';

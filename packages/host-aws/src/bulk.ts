@@ -28,8 +28,8 @@ export function createS3BulkHandler(o: S3BulkOptions = {}): (event: S3Event) => 
   const ready = buildOnce(
     async () => {
       const log = streamLogger({ json: true });
-      const { secrets } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient(), log });
-      const config = await composeBulk({ connector: o.connector, env, secrets, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk', log });
+      const { secrets, config: settings } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http: nodeHttpClient(), log });
+      const config = await composeBulk({ connector: o.connector, env, secrets, config: settings, instanceId: env.AWS_LAMBDA_FUNCTION_NAME ?? 'psoxy-bulk', log });
       return s3BulkHandler(o.s3 ?? new S3Client({}), config);
     },
     { startNow: inLambda(env) },

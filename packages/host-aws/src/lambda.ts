@@ -37,11 +37,12 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     // one keep-alive client for the source and AWS alike; it never loads the Web classes (undici),
     // ~35 ms of a cold start
     const http = o.http ?? nodeHttpClient();
-    const { secrets, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http, log });
+    const { secrets, config, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http, log });
     const { handler } = await composeProxy({
       connector: o.connector,
       env,
       secrets,
+      config,
       lease: new SsmLease(ssm, instance),
       http,
       log,

@@ -12,7 +12,7 @@ export function awsSecrets(
   env: Record<string, string | undefined>,
   connector: Connector | undefined,
   clients: { ssm?: AwsJsonClient | undefined; secretsManager?: AwsJsonClient | undefined; http: HttpClient; log?: Logger | undefined },
-): { secrets: SecretStore; instance: string; ssm: AwsJsonClient } {
+): { secrets: SecretStore; config: SecretStore; instance: string; ssm: AwsJsonClient } {
   // SSM is also where the token-refresh lease lives, whichever store holds the secrets
   const ssm = clients.ssm ?? new AwsJsonClient({ service: 'ssm', env, http: clients.http });
   // As Psoxy: the instance namespace defaults to the function's name (`psoxy-gcal` -> `PSOXY_GCAL_`),
@@ -23,16 +23,22 @@ export function awsSecrets(
   const shared = namespace(env.PATH_TO_SHARED_CONFIG) ?? '/';
   const kind = (env.SECRETS_STORE ?? 'aws_ssm_parameter_store').toLowerCase();
   let store: (prefix: string, cacheTtlMs: number) => SecretStore;
+  // one reader for both prefixes: a cold start's reads go out as one or two GetParameters calls
+  const reader = new SsmParameterReader(ssm);
+  const ssmStore = (prefix: string, cacheTtlMs: number) => new SsmSecretStore(ssm, { prefix, cacheTtlMs, reader, log: clients.log });
   if (kind === 'aws_ssm_parameter_store') {
-    // one reader for both prefixes: a cold start's reads go out as one or two GetParameters calls
-    const reader = new SsmParameterReader(ssm);
-    store = (prefix, cacheTtlMs) => new SsmSecretStore(ssm, { prefix, cacheTtlMs, reader, log: clients.log });
+    store = ssmStore;
   }
   else if (kind === 'aws_secrets_manager') {
     const sm = clients.secretsManager ?? new AwsJsonClient({ service: 'secretsmanager', env, http: clients.http });
     store = (prefix, cacheTtlMs) => new SecretsManagerStore(sm, { prefix: prefix.replace(/^\/+/, ''), cacheTtlMs, log: clients.log });
   } else throw new ConfigError([`SECRETS_STORE '${env.SECRETS_STORE}' is not one of aws_ssm_parameter_store, aws_secrets_manager`]);
-  return { secrets: layeredSecrets(store, instance, shared, env), instance, ssm };
+  const secrets = layeredSecrets(store, instance, shared, env);
+  // As Psoxy: only secrets move to Secrets Manager; general settings kept in a store (RULES,
+  // ADDITIONAL_TRANSFORMS) are always SSM parameters. Reading RULES from the wrong store would
+  // find none and fall back to the connector's (broader) default rules.
+  const config = store === ssmStore ? secrets : layeredSecrets(ssmStore, instance, shared, env);
+  return { secrets, config, instance, ssm };
 }
 
 /** A configured namespace as Psoxy reads it: one with a `/` in it but not first gets a leading `/`. */

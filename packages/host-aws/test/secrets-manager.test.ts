@@ -131,4 +131,35 @@ describe('createLambdaApiHandler with SECRETS_STORE', () => {
       await upstream.close();
     }
   });
+
+  it('reads RULES from SSM, where Psoxy keeps settings, even when the secrets are in Secrets Manager', async () => {
+    const { createLambdaApiHandler } = await import('../src/index.js');
+    const { startFakeSsm, startFakeUpstream } = await import('@psoxy/testkit');
+    const { zoom } = await import('@psoxy/connector-zoom');
+    const fakeSsm = await startFakeSsm();
+    const ssm = new AwsJsonClient({ service: 'ssm', endpoint: fakeSsm.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    secrets.set('PSOXY_SALT', ['salt']);
+    // narrower than the connector's default rules: only a user's meetings
+    fakeSsm.put({ '/SMZ_RULES': 'endpoints:\n  - pathTemplate: /v2/users/{id}/meetings\n' });
+    const upstream = await startFakeUpstream([]);
+    const asked = signatures.length;
+    try {
+      const handler = createLambdaApiHandler({
+        connector: zoom,
+        ssm,
+        secretsManager: sm,
+        allowInsecureTarget: true,
+        env: { AWS_REGION: 'us-east-1', SECRETS_STORE: 'aws_secrets_manager', PATH_TO_INSTANCE_CONFIG: '/SMZ_', PATH_TO_SHARED_CONFIG: '/', TARGET_HOST: upstream.url },
+      });
+      const r = (await handler(functionUrlGet('/v2/users'))) as { statusCode: number; body: string };
+      // the stored rules apply: /v2/users, allowed by the connector's defaults, is blocked
+      expect(r.statusCode, r.body).toBe(403);
+      expect(upstream.requests).toHaveLength(0);
+      expect(fakeSsm.calls.some((c) => c.split(/[ ,]/).includes('/SMZ_RULES'))).toBe(true);
+      expect(signatures.length).toBeGreaterThan(asked);
+    } finally {
+      await upstream.close();
+      await fakeSsm.close();
+    }
+  });
 });

@@ -17,6 +17,8 @@ export interface ComposeBulkOptions {
   env: Record<string, string | undefined>;
   /** Secrets (`PSOXY_SALT`...), and where Psoxy's Terraform puts `RULES` / `ADDITIONAL_TRANSFORMS` when not in the environment. */
   secrets: SecretStore;
+  /** Where settings not in `env` are read (`RULES`, `ADDITIONAL_TRANSFORMS`), when not where the secrets are (default `secrets`). */
+  config?: SecretStore | undefined;
   /** This function's name: the instance id written into outputs' metadata (the loop guard). */
   instanceId: string;
   /** Where warnings about the files go (a column the rules name that a file lacks). */
@@ -24,7 +26,7 @@ export interface ComposeBulkOptions {
 }
 
 const read = async (o: ComposeBulkOptions, name: string): Promise<string | undefined> =>
-  o.env[name] || (await o.secrets.get(name))?.value || undefined;
+  o.env[name] || (await (o.config ?? o.secrets).get(name))?.value || undefined;
 
 /**
  * The bucket-triggered handler's configuration from Psoxy's settings: the default transform to

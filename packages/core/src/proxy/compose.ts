@@ -16,6 +16,8 @@ export interface ComposeProxyOptions {
   /** Configuration, by Psoxy's names (`TARGET_HOST`, `RULES`, `PSOXY_SALT` via `secrets`...). */
   env: Record<string, string | undefined>;
   secrets: SecretStore;
+  /** Where settings not in `env` are read (`RULES`), when not where the secrets are (default `secrets`). */
+  config?: SecretStore | undefined;
   lease: Lease;
   /** How the proxy calls the source and token endpoints (`nodeHttpClient()` on every host). */
   http: HttpClient;
@@ -56,7 +58,8 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
   // `RULES` not in the environment may be in the store (Psoxy's Terraform puts long rules in a
   // parameter). A failed read fails the start: falling back to the connector's default rules
   // could serve more than the custom rules allow.
-  const storedRules = o.rules || settings.rules ? undefined : o.secrets.get('RULES');
+  const configStore = o.config ?? o.secrets;
+  const storedRules = o.rules || settings.rules ? undefined : configStore.get('RULES');
   storedRules?.catch(() => undefined);
   // Node opens the reads' connections on the next turn of the event loop: let it, so that they
   // are under way (connect, TLS hello sent) while the rules compile, not after
@@ -74,9 +77,9 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     // the connector's rules are compiled while the store is asked for RULES, and dropped if it has them
     const defaults = o.connector && config ? { rules: compileRestRules(connectorRules(o.connector, config), { source: `connector ${o.connector.id}` }), source: `connector ${o.connector.id}` } : undefined;
     const stored = (await storedRules)?.value;
-    if (stored) compiled = await compileText({ text: stored, source: `RULES (${o.secrets.description})` });
+    if (stored) compiled = await compileText({ text: stored, source: `RULES (${configStore.description})` });
     else if (defaults) compiled = defaults;
-    else throw new ConfigError([`no rules: set RULES (in the environment or ${o.secrets.description}), or serve a connector`]);
+    else throw new ConfigError([`no rules: set RULES (in the environment or ${configStore.description}), or serve a connector`]);
   }
   const { rules, source } = compiled;
   const [pseudonymizer] = await secretsRead;

@@ -26,6 +26,15 @@ interface Parameters {
 
 const notFound = (e: unknown) => e instanceof AwsServiceError && e.code === 'ParameterNotFound';
 
+/**
+ * A parameter's name as SSM keeps it: a root-level name with a leading slash (`/PSOXY_SALT`, as
+ * Psoxy's defaults have none and this host's have one) is the same parameter as `PSOXY_SALT`, and
+ * SSM answers with the name without the slash.
+ */
+export function ssmName(name: string): string {
+  return name.startsWith('/') && name.indexOf('/', 1) < 0 ? name.slice(1) : name;
+}
+
 /** GetParameters takes at most this many names. */
 const BATCH = 10;
 
@@ -76,9 +85,10 @@ export class SsmParameterReader {
       }
       this.ssm.call<Parameters>('GetParameters', { Names: chunk, WithDecryption: true }).then(
         (r) => {
-          const found = new Map((r.Parameters ?? []).map((p) => [p.Name, p]));
+          // matched by SSM's name: a root-level `/NAME` comes back as `NAME`
+          const found = new Map((r.Parameters ?? []).map((p) => [ssmName(p.Name ?? ''), p]));
           for (const name of chunk) {
-            const p = found.get(name);
+            const p = found.get(ssmName(name));
             answer(name, Promise.resolve(p ? { value: p.Value, modified: p.LastModifiedDate } : undefined));
           }
         },

@@ -36,13 +36,16 @@ export function outlookCalendarRules(noAppIds: boolean): RestRules {
   });
 }
 
+/** `_no-app-ids` (mail): OData links tokenized, and `@odata.context`, which names the user by id, redacted. */
+const noAppIdsMailExtras = (noAppIds: boolean): TransformInput[] => (noAppIds ? [tokenizeOdataLinks, redact(["$..['@odata.context']"])] : []);
+
 const messageTransforms = (noAppIds: boolean): TransformInput[] => [
   redact([
     '$..subject', '$..body', '$..bodyPreview', '$..emailAddress.name', '$..extensions', '$..multiValueExtendedProperties',
     '$..singleValueExtendedProperties', '$..internetMessageHeaders',
   ]),
   pseudonymize(['$..emailAddress.address']),
-  ...(noAppIds ? [tokenizeOdataLinks, redact(["$..['@odata.context']"])] : []),
+  ...noAppIdsMailExtras(noAppIds),
 ];
 
 /** Outlook Mail (metadata: Mail.ReadBasic.All): Psoxy's `outlook-mail` rules (and `_no-app-ids`). */
@@ -51,7 +54,11 @@ export function outlookMailRules(noAppIds: boolean): RestRules {
   return defineRestRules({
     endpoints: [
       ...entraEndpoints(noAppIds),
-      { pathRegex: `^/v1.0/users/${user}/mailboxSettings`, transforms: [redact(['$..internalReplyMessage', '$..externalReplyMessage'])] },
+      {
+        pathRegex: `^/v1.0/users/${user}/mailboxSettings`,
+        // the variant that hides app ids must not leave the user's id in @odata.context
+        transforms: [redact(['$..internalReplyMessage', '$..externalReplyMessage']), ...noAppIdsMailExtras(noAppIds)],
+      },
       { pathRegex: `^/v1.0/users/${user}/messages/[^/]*`, transforms: messageTransforms(noAppIds) },
       {
         pathRegex: `^/v1.0/users/${user}/mailFolders(/SentItems|\\('SentItems'\\))/messages.*`,

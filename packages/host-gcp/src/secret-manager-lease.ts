@@ -3,7 +3,7 @@ import { isEtagConflict } from './google-api.js';
 import { type Secret, type SecretManagerAccess, SecretManagerApi, ensureSecret } from './secret-manager-api.js';
 
 export interface SecretManagerLeaseOptions extends SecretManagerAccess {
-  /** The instance namespace (`PSOXY_GCAL_`): lease `NAME` is the secret `{prefix}NAME_LOCK`. */
+  /** The instance namespace (`PSOXY_GCAL_`): lease `NAME` is the secret `{prefix}NAME`. */
   prefix: string;
   clock?: (() => number) | undefined;
 }
@@ -11,8 +11,12 @@ export interface SecretManagerLeaseOptions extends SecretManagerAccess {
 /** Label holding the time (epoch ms) the lease was taken, as Psoxy's. */
 export const LOCK_LABEL = 'locked';
 
-/** The secret a lease lives on: labels only, it never holds a version. */
-export const lockSecretId = (prefix: string, name: string): string => `${prefix}${name}_LOCK`;
+/**
+ * The secret a lease lives on, as Psoxy names it: the namespace and the lock id (the token refresh's
+ * `OAUTH_REFRESH_TOKEN` gives `PSOXY_ZOOM_OAUTH_REFRESH_TOKEN`, the "lockable" secret Psoxy's
+ * Terraform creates and grants). Only its labels are used.
+ */
+export const lockSecretId = (prefix: string, name: string): string => `${prefix}${name.toUpperCase()}`;
 
 /**
  * A lease across function instances, as Psoxy's: the label `locked=<epoch ms>` on a secret, set

@@ -47,7 +47,7 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
       expect(upstream.requests.every((r) => r.headers.authorization === 'Bearer zoom-1')).toBe(true);
       expect(JSON.parse(sm.value('PSOXY_ZOOM_ACCESS_TOKEN') ?? '{}').token).toBe('zoom-1');
       expect(sm.secrets.get('PSOXY_ZOOM_ACCESS_TOKEN')?.labels[LATEST_VERSION_LABEL]).toBe('1');
-      const lock = sm.secrets.get('PSOXY_ZOOM_OAUTH_REFRESH_TOKEN_LOCK');
+      const lock = sm.secrets.get('PSOXY_ZOOM_OAUTH_REFRESH_TOKEN');
       expect(lock).toBeDefined();
       expect(lock?.labels[LOCK_LABEL]).toBeUndefined();
       expect(sm.unauthenticated).toEqual([]);

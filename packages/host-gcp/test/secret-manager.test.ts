@@ -169,7 +169,8 @@ describe('SecretManagerLease (Psoxy: locked=<epoch ms> label, etag-protected)', 
     const [a, b] = await Promise.all([lease().tryAcquire('OAUTH_REFRESH_TOKEN', 60_000), lease().tryAcquire('OAUTH_REFRESH_TOKEN', 60_000)]);
     expect([a, b].filter((h) => h !== undefined)).toHaveLength(1);
     const id = lockSecretId('PSOXY_JIRA_', 'OAUTH_REFRESH_TOKEN');
-    expect(id).toBe('PSOXY_JIRA_OAUTH_REFRESH_TOKEN_LOCK');
+    // Psoxy's name: the lockable secret its Terraform creates and grants
+    expect(id).toBe('PSOXY_JIRA_OAUTH_REFRESH_TOKEN');
     expect(sm.secrets.get(id)?.labels).toEqual({ [LOCK_LABEL]: String(now) });
     expect(sm.secrets.get(id)?.versions).toEqual([]);
     expect(await lease().tryAcquire('OAUTH_REFRESH_TOKEN', 60_000)).toBeUndefined();

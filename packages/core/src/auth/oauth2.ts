@@ -88,6 +88,7 @@ export function bearerFromManager(kind: string, manager: TokenManager, extraSecr
     kind,
     manager,
     secretNames: [...extraSecrets, ...manager.secretNames],
+    optionalSecretNames: manager.optionalSecretNames,
     invalidate: () => manager.invalidate(),
     async authorize(request, ctx) {
       return withHeaders(request, { authorization: `Bearer ${await manager.getToken(ctx)}` });

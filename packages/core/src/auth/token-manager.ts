@@ -79,6 +79,11 @@ export class TokenManager {
     return [this.opts.refreshTokenSecret, this.opts.sharedTokenSecret].filter((s): s is string => !!s);
   }
 
+  /** Secrets it writes before it ever needs to read them (the shared access token). */
+  get optionalSecretNames(): string[] {
+    return this.opts.sharedTokenSecret ? [this.opts.sharedTokenSecret] : [];
+  }
+
   /** Drops the cached token (the source answered 401 with it). */
   invalidate(): void {
     this.cached = undefined;

@@ -50,6 +50,11 @@ export interface AuthStrategy {
   invalidate?(): void;
   /** Secrets the strategy reads, so a health check can say which are missing. */
   readonly secretNames: readonly string[];
+  /**
+   * Those of `secretNames` it need not find: it writes them itself (a shared access token), so a
+   * fresh deployment lacks them until the first call, and the health check does not count them.
+   */
+  readonly optionalSecretNames?: readonly string[];
 }
 
 /** The source's authorization is gone (revoked or expired grant): a person must reconnect it. */

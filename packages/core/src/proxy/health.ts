@@ -16,7 +16,9 @@ export async function healthCheck(args: {
 }): Promise<ProxyResponse> {
   const { opts, auth, clientIp, ipBlocks, version } = args;
   const missing: string[] = [];
+  const optional = new Set(auth.optionalSecretNames ?? []);
   for (const name of auth.secretNames) {
+    if (optional.has(name)) continue;
     try {
       if ((await opts.secrets.get(name)) === undefined) missing.push(name);
     } catch {

@@ -114,6 +114,20 @@ describe('SOURCE_AUTH_STRATEGY_IDENTIFIER without a connector', () => {
     expect(none.sourceHits[0]?.headers.authorization).toBeUndefined();
   });
 
+  it('the health check does not count the shared access token the proxy writes itself (a fresh deployment is healthy)', async () => {
+    const { handler } = await composeProxy({
+      env: { RULES, TARGET_HOST: source.url, SOURCE: 'custom', SOURCE_AUTH_STRATEGY_IDENTIFIER: 'oauth2_refresh_token', GRANT_TYPE: 'account_credentials', REFRESH_ENDPOINT: `${tokens.url}/t` },
+      secrets: new MemorySecretStore({ PSOXY_SALT: 'salt', CLIENT_ID: 'c', CLIENT_SECRET: 's', ACCOUNT_ID: 'a' }),
+      lease: new InProcessLease(),
+      http: nodeHttpClient(),
+      log: silentLogger,
+      allowInsecureTarget: true,
+    });
+    const health = await handler.exchange({ method: 'GET', target: '/', headers: { 'x-psoxy-health-check': '1' }, body: null, origin: 'https://psoxy.example' });
+    expect(JSON.parse(Buffer.from(health.body ?? []).toString())).toMatchObject({ missingConfigProperties: [] });
+    expect(health.status).toBe(200);
+  });
+
   it('the health check names a credential the store lacks (412)', async () => {
     const { handler } = await composeProxy({
       env: { RULES, TARGET_HOST: source.url, SOURCE: 'custom', SOURCE_AUTH_STRATEGY_IDENTIFIER: 'oauth2_access_token' },

@@ -65,7 +65,13 @@ export const githubEnterpriseServer: Connector = defineConnector({
   id: 'github-enterprise-server',
   displayName: 'GitHub Enterprise Server',
   settings: [
-    { name: 'GITHUB_ENTERPRISE_SERVER_HOST', description: 'Host of the server, e.g. github.your-company.com (reachable from the proxy).', secret: false, required: true },
+    {
+      name: 'GITHUB_ENTERPRISE_SERVER_HOST',
+      description: 'Host of the server, e.g. github.your-company.com (reachable from the proxy); default: the host of TARGET_HOST, as Psoxy sets it.',
+      secret: false,
+      required: true,
+      fromTargetHost: 'host',
+    },
     { name: 'CLIENT_ID', description: "The GitHub App's client id.", secret: true, required: true },
     { name: 'CLIENT_SECRET', description: "A client secret of the App.", secret: true, required: true },
     { name: 'REFRESH_TOKEN', description: 'Refresh token of the App user token; rotated on every refresh and written back by the proxy.', secret: true, required: true, writable: true },

@@ -55,7 +55,13 @@ export const jiraServer: Connector = defineConnector({
   id: 'jira-server',
   displayName: 'Jira Server / Data Center',
   settings: [
-    { name: 'JIRA_SERVER_URL', description: 'Base URL of the server, with its context path if any, e.g. https://jira.acme.example/jira (reachable from the proxy).', secret: false, required: true },
+    {
+      name: 'JIRA_SERVER_URL',
+      description: 'Base URL of the server, with its context path if any, e.g. https://jira.acme.example/jira (reachable from the proxy); default: TARGET_HOST, as Psoxy sets it.',
+      secret: false,
+      required: true,
+      fromTargetHost: 'url',
+    },
     { name: 'ACCESS_TOKEN', description: 'Personal access token of a dedicated read-only user.', secret: true, required: true },
   ],
   docs: {

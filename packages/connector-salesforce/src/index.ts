@@ -23,7 +23,13 @@ export const salesforce: Connector = defineConnector({
   id: 'salesforce',
   displayName: 'Salesforce',
   settings: [
-    { name: 'SALESFORCE_DOMAIN', description: "The org's My Domain host, e.g. acme.my.salesforce.com (the API and the token endpoint).", secret: false, required: true },
+    {
+      name: 'SALESFORCE_DOMAIN',
+      description: "The org's My Domain host, e.g. acme.my.salesforce.com (the API and the token endpoint); default: the host of TARGET_HOST, as Psoxy sets it.",
+      secret: false,
+      required: true,
+      fromTargetHost: 'host',
+    },
     { name: 'CLIENT_ID', description: 'Consumer key of the app.', secret: true, required: true },
     { name: 'CLIENT_SECRET', description: 'Consumer secret of the app.', secret: true, required: true },
     { name: 'ACCESS_TOKEN', description: 'The current access token, shared by all instances; written by the proxy.', secret: true, required: false, writable: true },

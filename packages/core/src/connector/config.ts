@@ -10,7 +10,8 @@ const truthy = (v: string | undefined) => v !== undefined && /^(true|1|yes)$/i.t
 
 /**
  * A connector's configuration from the environment: its non-secret settings (by Psoxy's names, or
- * with the connector's prefix), defaults applied, and every missing required one reported at once.
+ * with the connector's prefix, or from `TARGET_HOST` where the setting says so), defaults applied,
+ * and every missing required one reported at once.
  */
 export function connectorConfigFromEnv(c: Connector, env: Record<string, string | undefined>): ConnectorConfig {
   const prefix = secretPrefix(c.id);
@@ -18,12 +19,24 @@ export function connectorConfigFromEnv(c: Connector, env: Record<string, string 
   const problems: string[] = [];
   for (const s of c.settings) {
     if (s.secret) continue;
-    const v = env[s.name] ?? env[prefix + s.name] ?? s.default;
+    const v = env[s.name] ?? env[prefix + s.name] ?? (s.fromTargetHost ? fromTargetHost(env.TARGET_HOST, s.fromTargetHost) : undefined) ?? s.default;
     if ((v === undefined || v.trim() === '') && s.required) problems.push(`${s.name} is required: ${s.description}`);
     settings[s.name] = v === undefined || v.trim() === '' ? undefined : v.trim();
   }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `connector ${c.id}: ${p}`));
   return { settings, pseudonymizeAppIds: truthy(env.PSEUDONYMIZE_APP_IDS) };
+}
+
+/** `TARGET_HOST` (`host[/path]`, scheme optional) as a host name or a base URL; undefined if unset or unreadable. */
+function fromTargetHost(value: string | undefined, as: 'host' | 'url'): string | undefined {
+  const v = value?.trim().replace(/\/+$/, '');
+  if (!v) return undefined;
+  try {
+    const u = new URL(/^https?:\/\//i.test(v) ? v : `https://${v}`);
+    return as === 'host' ? u.host : `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A connector's configuration from its settings' defaults alone: what docs, `connectors show` and bundle manifests describe. */

@@ -16,6 +16,11 @@ export interface ConnectorSetting {
   writable?: boolean;
   /** Used when the setting is absent. */
   default?: string;
+  /**
+   * Absent, taken from `TARGET_HOST` (where Psoxy's Terraform puts the source's host): its host
+   * name (`host`) or its base URL with any path (`url`). A Psoxy deployment then needs no new setting.
+   */
+  fromTargetHost?: 'host' | 'url';
 }
 
 /** What the admin of the source must do, and grant, for the connector to work. */
@@ -82,6 +87,7 @@ const definitionSchema = z.object({
       required: z.boolean(),
       writable: z.optional(z.boolean()),
       default: z.optional(z.string()),
+      fromTargetHost: z.optional(z.enum(['host', 'url'])),
     }),
   ),
   docs: z.object({ grants: z.array(z.string()), setup: z.array(z.string()).check(z.minLength(1, 'say how to set the source up')), exampleCalls: z.optional(z.array(z.string())) }),

@@ -10,11 +10,17 @@ const SETTINGS: ConnectorSetting[] = [
   { name: 'REFRESH_ENDPOINT', description: 'Token endpoint (default https://login.microsoftonline.com/<TENANT_ID>/oauth2/v2.0/token).', secret: false, required: false },
   { name: 'TOKEN_SCOPE', description: 'Scope requested with the client credentials.', secret: false, required: false, default: GRAPH_SCOPE },
   {
-    name: 'CREDENTIALS_FLOW',
-    description: 'How the app proves its identity: federated (workload identity, no secret; default), jwt_assertion (certificate in PRIVATE_KEY/PRIVATE_KEY_ID) or client_secret (CLIENT_SECRET).',
+    name: 'GRANT_TYPE',
+    description: "Psoxy's grant: workload_identity_federation (its default deployment: the federated flow) or client_credentials (a certificate, unless CREDENTIALS_FLOW says client_secret).",
     secret: false,
     required: false,
-    default: 'federated',
+  },
+  {
+    name: 'CREDENTIALS_FLOW',
+    description:
+      'How the app proves its identity: federated (workload identity, no secret; the default), jwt_assertion (certificate in PRIVATE_KEY/PRIVATE_KEY_ID; the default with GRANT_TYPE=client_credentials, as in Psoxy) or client_secret (CLIENT_SECRET).',
+    secret: false,
+    required: false,
   },
   {
     name: 'FEDERATED_TOKEN_SOURCE',
@@ -42,7 +48,8 @@ export function microsoftAuth(config: ConnectorConfig): AuthStrategy {
   const endpoint = s.REFRESH_ENDPOINT;
   const tenantId = s.TENANT_ID ?? (endpoint ? TENANT_IN_ENDPOINT.exec(endpoint)?.[1] : undefined);
   if (!tenantId) problems.push('TENANT_ID is required (or a REFRESH_ENDPOINT of the form https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)');
-  const flow = (s.CREDENTIALS_FLOW ?? 'federated').toLowerCase();
+  // as Psoxy: GRANT_TYPE=client_credentials without a CREDENTIALS_FLOW means the certificate flow
+  const flow = (s.CREDENTIALS_FLOW ?? (s.GRANT_TYPE?.toLowerCase() === 'client_credentials' ? 'jwt_assertion' : 'federated')).toLowerCase();
   let credential: EntraCredential | undefined;
   if (flow === 'client_secret') credential = { kind: 'secret' };
   else if (flow === 'jwt_assertion' || flow === 'certificate') credential = { kind: 'certificate' };

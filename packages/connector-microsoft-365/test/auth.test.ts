@@ -189,6 +189,15 @@ describe('Entra ID client credentials (only the token request leaves the proxy)'
     expect(() => microsoftAuth({ settings: { CLIENT_ID, REFRESH_ENDPOINT: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token` }, pseudonymizeAppIds: false })).not.toThrow();
     void outlookMail;
   });
+
+  it("chooses the flow from Psoxy's GRANT_TYPE when CREDENTIALS_FLOW is not set", () => {
+    const kind = (settings: Record<string, string>) => microsoftAuth({ settings: { CLIENT_ID, TENANT_ID: TENANT, ...settings }, pseudonymizeAppIds: false }).kind;
+    expect(kind({})).toBe('entra-federated');
+    expect(kind({ GRANT_TYPE: 'workload_identity_federation' })).toBe('entra-federated');
+    // Psoxy's deprecated certificate deployments: client_credentials, the jwt_assertion flow by default
+    expect(kind({ GRANT_TYPE: 'client_credentials' })).toBe('entra-certificate');
+    expect(kind({ GRANT_TYPE: 'client_credentials', CREDENTIALS_FLOW: 'client_secret' })).toBe('entra-secret');
+  });
 });
 
 describe('every Microsoft 365 connector serves with working auth', () => {

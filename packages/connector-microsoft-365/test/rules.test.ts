@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { compileRestRules, connectorRules, sanitizeResponse } from '@psoxy/core';
 import { checkAllowlist, checkReadme, runGoldenFiles } from '@psoxy/testkit';
 import { describe, expect, it } from 'vitest';
 import { msftEntraId, msftTeams, outlookCal, outlookMail } from '../src/index.js';
@@ -125,5 +126,21 @@ describe('README', () => {
     const { readFileSync } = await import('node:fs');
     const { connectors } = await import('../src/index.js');
     checkReadme(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), connectors);
+  });
+});
+
+describe('msft-teams without user ids (PSEUDONYMIZE_APP_IDS)', () => {
+  it("pseudonymizes every identity's id, an organizer's as much as an attendee's (Psoxy's $..identity.id)", () => {
+    const rules = compileRestRules(connectorRules(msftTeams, { settings: {}, pseudonymizeAppIds: true }));
+    const body = JSON.stringify({
+      organizer: { identity: { id: 'u3', displayName: 'Org' } },
+      attendanceRecords: [{ identity: { id: 'u4' } }],
+      participants: { organizer: { identity: { user: { id: 'u5' } } } },
+    });
+    const out = sanitizeResponse({ rules, pseudonymizer: { salt: 'salt', encryptionKey: 'secret' }, url: 'https://graph.microsoft.com/v1.0/users/p~abc/onlineMeetings/m1/attendanceReports/r1', body });
+    expect(out.blocked).toBe(false);
+    const text = out.blocked ? '' : out.body;
+    for (const raw of ['"u3"', '"u4"', '"u5"']) expect(text).not.toContain(raw);
+    expect(JSON.parse(text).organizer.identity.id).toMatch(/^p~/);
   });
 });

@@ -17,7 +17,8 @@ const pstnRedactions = ['$..value[*].userPrincipalName', '$..value[*].userDispla
  * them), paging links stay replayable, and `@odata.context` (which names ids) is dropped.
  */
 const noUserIds: TransformInput[] = [
-  pseudonymize(['$..user.id', '$..userId', '$..associatedIdentity.id', '$..attendees[*].identity.id', '$..attendanceRecords[*].identity.id'], { includeReversible: true }),
+  // every identity's id, as Psoxy's `$..identity.id` (an organizer's as much as an attendee's)
+  pseudonymize(['$..user.id', '$..userId', '$..identity.id', '$..associatedIdentity.id'], { includeReversible: true }),
   { method: 'tokenize', jsonPaths: ['$..chatId'] },
   tokenizeOdataLinks,
   redact(["$..['@odata.context']", "$..['@odata.id']"]),

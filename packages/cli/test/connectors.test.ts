@@ -22,6 +22,9 @@ describe('psoxy connectors', () => {
     expect(show.stdout).toMatch(/https:\/\/www\.googleapis\.com\/auth\/gmail\.metadata/);
     expect(show.stdout).toMatch(/any method \/gmail\/v1\/users\/\{mailboxId\}\/messages\/\{messageId\}/);
     expect(psoxy(['connectors', 'show', 'nope']).stderr).toMatch(/unknown connector 'nope': installed connectors are asana, gcal, /);
+    // Psoxy's SOURCE values name the connectors they are
+    expect(psoxy(['connectors', 'show', 'azure-ad']).stdout).toMatch(/^msft-entra-id: Microsoft Entra ID/);
+    expect(psoxy(['connectors', 'show', 'slack']).stdout).toMatch(/^slack-discovery-api: /);
   });
 });
 

@@ -157,7 +157,8 @@ export async function findConnector(id: string, extraModules: readonly string[] 
   const declared = await findDeclared(id);
   if (declared) return declared;
   const all = await discoverConnectors(process.env, extraModules);
-  const found = all.get(id);
+  // by id, or by Psoxy's SOURCE value where it differs (azure-ad is msft-entra-id)
+  const found = all.get(id) ?? [...all.values()].find((f) => f.connector.sourceKind === id);
   if (found) return found;
   const known = [...all.keys()].sort();
   throw new UserError(

@@ -94,7 +94,8 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     lease: o.lease,
     http: o.http,
     log: o.log,
-    source: o.connector?.id ?? settings.source ?? source,
+    // what the health check reports: Psoxy's SOURCE when set, else the connector's source kind or id
+    source: settings.source ?? o.connector?.sourceKind ?? o.connector?.id ?? source,
     timeoutMs: settings.timeoutMs,
     allowedIpBlocks: settings.allowedIpBlocks,
     requestPathPrefixToTrim: settings.requestPathPrefixToTrim,

@@ -77,6 +77,11 @@ describe('composeProxy', () => {
       expect(await status(handler, '/api/wide')).toBe(403);
       const noStored = await compose({}, slowStore({ PSOXY_SALT: 'salt' }, 5), wide);
       expect(noStored.rules.endpoints.length).toBe(2);
+      // the health check reports SOURCE when set, else the connector's id
+      const health = async (h: typeof handler) => JSON.parse(Buffer.from((await h.exchange({ method: 'GET', target: '/', headers: { 'x-psoxy-health-check': '1' }, body: null, origin: 'https://p.example' })).body ?? []).toString());
+      expect((await health(noStored.handler)).configuredSource).toBe('wide');
+      const named = await compose({ SOURCE: 'wide-source' }, slowStore({ PSOXY_SALT: 'salt' }, 5), wide);
+      expect((await health(named.handler)).configuredSource).toBe('wide-source');
     });
 
     it('does not ask the store when RULES is in the environment', async () => {

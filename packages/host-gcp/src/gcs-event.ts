@@ -1,4 +1,4 @@
-import { type BulkHandlerConfig, type BulkOutcome, type Logger, type ObjectStore, handleBulkObject, silentLogger } from '@psoxy/core';
+import { type BulkHandlerConfig, type BulkOutcome, type Logger, NoApplicableRulesError, type ObjectStore, handleBulkObject, silentLogger } from '@psoxy/core';
 
 /** The CloudEvent type Eventarc delivers when an object is created (or overwritten) in a bucket. */
 export const OBJECT_FINALIZED = 'google.cloud.storage.object.v1.finalized';
@@ -41,6 +41,11 @@ export function gcsBulkHandler(store: ObjectStore, config: BulkHandlerConfig, lo
       else log.info('bulk object sanitized', { object: `gs://${bucket}/${name}`, outputs: outcome.outputs.map((o) => `gs://${o.bucket}/${o.key}`).join(' ') });
       return outcome;
     } catch (e) {
+      // as Psoxy on GCP: an object no rules apply to is skipped (on AWS it is an error)
+      if (e instanceof NoApplicableRulesError) {
+        log.info('bulk object skipped', { reason: e.message });
+        return { skipped: e.message, outputs: [] };
+      }
       throw new Error(`could not sanitize gs://${bucket}/${name}: ${(e as Error).message}`, { cause: e });
     }
   };

@@ -169,6 +169,28 @@ describe('createGcsBulkFunction: CloudEvent → sanitized objects', () => {
     expect(gunzipSync(lookup?.data ?? Buffer.alloc(0)).toString()).toBe(`employee_id,dept,employee_id_orig\n${p.pseudonymToken('1')},R&D,1\n`);
   });
 
+  it('skips an object that no multi-type rules apply to, as Psoxy on GCP does (it is no failure)', async () => {
+    functions.cloudEvent(
+      'bulk-multi',
+      createGcsBulkFunction({
+        env: { K_SERVICE: 'psoxy-multi', OUTPUT_BUCKET: 'multi-out', RULES: 'fileRules:\n  exports/{week}/users.csv:\n    columnsToRedact: [name]\n' },
+        storage: store,
+        secretManager: { project: sm.project, endpoint: sm.url, accessToken: async () => sm.token },
+        log: silentLogger,
+      }),
+    );
+    const multi = await serveRegistered('bulk-multi');
+    try {
+      gcs.objects.set('multi-in/other/file.csv', { data: Buffer.from('id,name\n1,Ada\n'), contentType: 'text/csv' });
+      const res = await deliver(multi.url, 'multi-in', 'other/file.csv');
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { skipped: string }).skipped).toMatch(/no applicable rules/);
+      expect(gcs.objects.has('multi-out/other/file.csv')).toBe(false);
+    } finally {
+      await multi.close();
+    }
+  });
+
   it('skips its own outputs (loop guard) and events of other types', async () => {
     const own = await deliver(bulk.url, 'hris-out', 'weekly/hr export.csv');
     expect(((await own.json()) as { skipped: string }).skipped).toMatch(/written by this instance/);

@@ -3,7 +3,7 @@
  * written for it.
  */
 export class BulkDataError extends Error {
-  override readonly name = 'BulkDataError';
+  override readonly name: string = 'BulkDataError';
   constructor(
     readonly problem: string,
     readonly file?: string,
@@ -16,4 +16,9 @@ export class BulkDataError extends Error {
   inFile(file: string): BulkDataError {
     return this.file === undefined ? new BulkDataError(this.problem, file, this.line) : this;
   }
+}
+
+/** No rules apply to the object: its key matches none of the multi-type rules' templates. */
+export class NoApplicableRulesError extends BulkDataError {
+  override readonly name = 'NoApplicableRulesError';
 }

@@ -1,6 +1,6 @@
 export { type ComposeBulkOptions, composeBulk } from './compose.js';
 export { csvField, csvRecord } from './csv-write.js';
-export { BulkDataError } from './errors.js';
+export { BulkDataError, NoApplicableRulesError } from './errors.js';
 export { FolderStore, type FolderWatchOptions, listKeys, watchFolder } from './folder.js';
 export {
   type BulkHandlerConfig,

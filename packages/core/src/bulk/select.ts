@@ -1,6 +1,6 @@
 import { pathTemplateToRegex } from '../endpoint/path-template.js';
 import { type JavaPattern, javaPattern } from '../regex/pattern.js';
-import { BulkDataError } from './errors.js';
+import { BulkDataError, NoApplicableRulesError } from './errors.js';
 import type { BulkRules } from './rules.js';
 
 type LeafRules = Exclude<BulkRules, { kind: 'multi' }>;
@@ -34,5 +34,5 @@ export function selectBulkRules(rules: BulkRules, objectPath: string, depth = 0)
     return selectBulkRules(entry.rules, inner, depth + 1);
   }
   const templates = rules.fileRules.map((e) => e.template).join(', ');
-  throw new BulkDataError(`no applicable rules: the object path '${key}' matches none of the templates (${templates})`, objectPath);
+  throw new NoApplicableRulesError(`no applicable rules: the object path '${key}' matches none of the templates (${templates})`, objectPath);
 }

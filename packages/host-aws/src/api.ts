@@ -87,6 +87,12 @@ function responseBody(res: ProxyResponse): { body: string; isBase64Encoded: bool
  */
 export function lambdaApiHandler(proxy: ExchangeHandler): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
   return async (event) => {
+    // Not an HTTP event: a queue's or a bucket's (Psoxy's async mode sends SQS batches to its API
+    // function). Answering it would tell Lambda it was handled, and the queue would drop it.
+    const records = (event as { Records?: { eventSource?: string }[] }).Records;
+    if (Array.isArray(records)) {
+      throw new Error(`this function serves HTTP events only; it got ${records[0]?.eventSource ?? 'a non-HTTP'} records (psoxy-ts has no async mode: do not connect a queue to it)`);
+    }
     const v2 = isV2(event);
     let request: ProxyRequest;
     try {

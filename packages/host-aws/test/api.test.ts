@@ -88,7 +88,7 @@ describe('gateway paths', () => {
     expect(upstream.requests.at(-1)?.path).toBe('/api/users');
   });
 
-  it('fails an SQS batch (Psoxy's async mode) instead of answering it, so the queue does not drop it', async () => {
+  it('fails an SQS batch (Psoxy\'s async mode) instead of answering it, so the queue does not drop it', async () => {
     const sqs = { Records: [{ messageId: 'm1', eventSource: 'aws:sqs', body: '{}' }] } as unknown as HttpEvent;
     const before = upstream.requests.length;
     await expect(handler(sqs)).rejects.toThrow(/HTTP events only; it got aws:sqs records/);

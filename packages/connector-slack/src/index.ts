@@ -1,13 +1,16 @@
 /**
- * @psoxy/connector-slack: Slack through the Discovery API, with an Enterprise Grid user token.
+ * @psoxy/connector-slack: Slack through the Discovery API, with an Enterprise Grid user token, and
+ * through the Analytics API (admin.analytics.*) with an org admin's token.
  * @module
  */
 import { type Connector, bearerToken, defineConnector } from '@psoxy/core';
+import { slackAnalyticsRules } from './analytics.js';
 import { slackDiscoveryBulkRules } from './bulk.js';
 import { slackDiscoveryRules } from './rules.js';
 
 export { slackDiscoveryRules } from './rules.js';
 export { slackDiscoveryBulkRules } from './bulk.js';
+export { slackAnalyticsRules } from './analytics.js';
 
 export const slackDiscoveryApi: Connector = defineConnector({
   id: 'slack-discovery-api',
@@ -37,4 +40,29 @@ export const slackDiscoveryApi: Connector = defineConnector({
   bulkRules: slackDiscoveryBulkRules,
 });
 
-export const connectors: readonly Connector[] = [slackDiscoveryApi];
+export const slackAnalytics: Connector = defineConnector({
+  id: 'slack-analytics',
+  displayName: 'Slack (Analytics API)',
+  settings: [
+    { name: 'ACCESS_TOKEN', description: 'User OAuth token (xoxp-...) of an org owner or admin, with the admin.analytics:read scope.', secret: true, required: true },
+  ],
+  docs: {
+    grants: ['admin.analytics:read (user token scope, granted by an org owner or admin)', 'one bot scope such as users:read (needed only to install the app on the organization)'],
+    setup: [
+      'Create a Slack app (api.slack.com/apps) on the organization, with the user token scope admin.analytics:read.',
+      'As an org owner or admin, install it on the organization ("Install to Organization").',
+      'Copy the User OAuth Token (xoxp-...) and store it as the secret ACCESS_TOKEN (PSOXY_SLACK_ANALYTICS_ACCESS_TOKEN in a cloud host).',
+      'Set FOLLOW_REDIRECTS=false, as Psoxy does for this source: a redirect is then answered as such rather than followed.',
+    ],
+    exampleCalls: [
+      '/api/admin.analytics.getFile?type=member&date=2024-04-07',
+      '/api/admin.analytics.messages.metadata?channel={CHANNEL_ID}&limit=100',
+      '/api/admin.analytics.messages.activity?channel={CHANNEL_ID}&limit=50',
+    ],
+  },
+  target: 'https://www.slack.com',
+  auth: () => bearerToken({ secret: 'ACCESS_TOKEN' }),
+  rules: slackAnalyticsRules,
+});
+
+export const connectors: readonly Connector[] = [slackDiscoveryApi, slackAnalytics];

@@ -50,6 +50,30 @@ describe('Java regex features', () => {
     expect(new JavaPattern('(?i)smtp:(.*)').matches('SMTP:a@b.co')?.group(1)).toBe('a@b.co');
   });
 
+  it('reads Unicode properties (categories, scripts, binary properties, java.lang.Character classes), as Java does', () => {
+    expect(new JavaPattern('\\p{L}+').matches('Zoë')).not.toBeNull();
+    expect(new JavaPattern('\\p{Lu}\\p{Ll}+').matches('Émile')).not.toBeNull();
+    expect(new JavaPattern('\\p{Lu}').test('é')).toBe(false);
+    expect(new JavaPattern('[\\p{IsLatin}\\d]+').matches('Ab9')).not.toBeNull();
+    expect(new JavaPattern('\\p{IsLatin}').test('α')).toBe(false);
+    expect(new JavaPattern('\\p{script=Greek}').matches('α')).not.toBeNull();
+    expect(new JavaPattern('\\p{IsAlphabetic}+').matches('añb')).not.toBeNull();
+    expect(new JavaPattern('\\p{javaLowerCase}').matches('é')).not.toBeNull();
+    expect(new JavaPattern('\\P{L}').matches('5')).not.toBeNull();
+    expect(new JavaPattern('\\P{L}').test('x')).toBe(false);
+    expect(new JavaPattern('\\pL').matches('x')).not.toBeNull();
+    // POSIX classes stay ASCII, as in Java without UNICODE_CHARACTER_CLASS
+    expect(new JavaPattern('\\p{Alpha}').test('é')).toBe(false);
+    expect(new JavaPattern('\\p{IsAlpha}').matches('a')).not.toBeNull();
+    // a property class matches every BMP member, not one more (checked against JS's own Unicode data)
+    const re = new JavaPattern('\\p{Nd}');
+    for (let c = 0; c < 0x10000; c += 7) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      expect(re.matches(ch) !== null).toBe(/\p{Nd}/u.test(ch));
+    }
+  });
+
   it('deletes the empty flag group (?) found in Psoxy rules', () => {
     expect(new JavaPattern('^/v1.0/users(?)/x$').test('/v1.0/users/x')).toBe(true);
   });
@@ -58,7 +82,8 @@ describe('Java regex features', () => {
     expect(() => new JavaPattern('[a-z&&[^e]]')).toThrow(JavaRegexError);
     expect(() => new JavaPattern('\\Ga')).toThrow(/\\G/);
     expect(() => new JavaPattern('(?u)a')).toThrow(/UNICODE/);
-    expect(() => new JavaPattern('\\p{IsLatin}')).toThrow(/not supported/);
+    expect(() => new JavaPattern('\\p{InGreek}')).toThrow(/Unicode blocks are not supported/);
+    expect(() => new JavaPattern('\\p{NoSuchProperty}')).toThrow(/not supported/);
     expect(() => new JavaPattern('a{')).toThrow(/illegal repetition/);
     expect(() => new JavaPattern('(a')).toThrow(/missing closing parenthesis/);
   });

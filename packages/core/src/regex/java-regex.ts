@@ -8,6 +8,8 @@
  *   whitespace.
  * - Inline flags (`(?i)`, `(?i:...)`, `(?-i)`, `(?)`), `\Q...\E`, POSIX classes (`\p{Cntrl}`),
  *   atomic groups and possessive quantifiers (emulated with a lookahead and a back-reference).
+ * - Unicode properties (`\p{L}`, `\p{IsLatin}`, `\p{IsAlphabetic}`, `\p{javaLetter}`) as classes of
+ *   their BMP members: a supplementary character (a surrogate pair) is not matched by them.
  * Anything without a faithful translation (class intersections, `\G`, Unicode-case flags, ...) is
  * refused with a {@link JavaRegexError} rather than approximated.
  */
@@ -60,10 +62,104 @@ const POSIX: Record<string, string> = {
   Cntrl: '\\x00-\\x1F\\x7F',
   XDigit: '0-9a-fA-F',
   Space: JAVA_SPACE,
-  javaLowerCase: 'a-z',
-  javaUpperCase: 'A-Z',
   javaWhitespace: `${JAVA_SPACE}\\x1C-\\x1F`,
 };
+
+/** Java's `java.lang.Character` classes that are Unicode properties (never ASCII-only). */
+const JAVA_CHARACTER: Record<string, string> = {
+  javaLowerCase: 'Lowercase',
+  javaUpperCase: 'Uppercase',
+  javaTitleCase: 'Lt',
+  javaLetter: 'L',
+  javaDigit: 'Nd',
+  javaAlphabetic: 'Alphabetic',
+  javaIdeographic: 'Ideographic',
+  javaSpaceChar: 'Z',
+};
+
+/** Java's `\p{IsXxx}` binary properties, by the name JS gives them. */
+const BINARY: Record<string, string> = {
+  alphabetic: 'Alphabetic',
+  ideographic: 'Ideographic',
+  letter: 'L',
+  lowercase: 'Lowercase',
+  uppercase: 'Uppercase',
+  titlecase: 'Lt',
+  punctuation: 'P',
+  control: 'Cc',
+  whitespace: 'White_Space',
+  white_space: 'White_Space',
+  digit: 'Nd',
+  hexdigit: 'Hex_Digit',
+  hex_digit: 'Hex_Digit',
+  joincontrol: 'Join_Control',
+  join_control: 'Join_Control',
+  noncharactercodepoint: 'Noncharacter_Code_Point',
+  noncharacter_code_point: 'Noncharacter_Code_Point',
+  assigned: 'Assigned',
+  emoji: 'Emoji',
+};
+
+const GENERAL_CATEGORIES = new Set(
+  'L Lu Ll Lt Lm Lo LC M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Co Cs Cn'.split(' '),
+);
+
+const unicodeClasses = new Map<string, string>();
+
+/**
+ * The BMP members of a Unicode property as class content (`\u0041-\u005A...`), computed once per
+ * property from the JS engine's Unicode data. Java matches code points; without the `u` flag (see
+ * above) a class holds UTF-16 units, so supplementary characters are not members here.
+ */
+function bmpClass(jsProperty: string): string {
+  let cls = unicodeClasses.get(jsProperty);
+  if (cls !== undefined) return cls;
+  const re = new RegExp(`^\\p{${jsProperty}}$`, 'u');
+  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  let out = '';
+  let start = -1;
+  for (let c = 0; c <= 0x10000; c++) {
+    const member = c < 0x10000 && (c < 0xd800 || c > 0xdfff) && re.test(String.fromCharCode(c));
+    if (member && start < 0) start = c;
+    if (!member && start >= 0) {
+      out += start === c - 1 ? hex(start) : `${hex(start)}-${hex(c - 1)}`;
+      start = -1;
+    }
+  }
+  cls = out;
+  unicodeClasses.set(jsProperty, cls);
+  return cls;
+}
+
+/**
+ * The JS name of a Java `\p{...}` Unicode property: a general category (`L`, `IsLu`,
+ * `general_category=Lu`), a script (`IsLatin`, `script=Latin`), a binary property (`IsAlphabetic`)
+ * or a `java.lang.Character` class (`javaLetter`). Undefined when JS has no such property.
+ */
+function unicodeProperty(name: string): string | undefined {
+  const java = JAVA_CHARACTER[name];
+  if (java) return java;
+  const eq = /^(general_category|gc|script|sc|block|blk)=(.+)$/i.exec(name);
+  if (eq) {
+    const kind = (eq[1] as string).toLowerCase();
+    const value = eq[2] as string;
+    if (kind === 'block' || kind === 'blk') return undefined;
+    return kind === 'general_category' || kind === 'gc' ? (GENERAL_CATEGORIES.has(value) ? value : undefined) : jsScript(value);
+  }
+  const bare = name.startsWith('Is') ? name.slice(2) : name;
+  if (GENERAL_CATEGORIES.has(bare)) return bare;
+  if (!name.startsWith('Is')) return undefined;
+  return BINARY[bare.toLowerCase()] ?? jsScript(bare);
+}
+
+function jsScript(name: string): string | undefined {
+  try {
+    new RegExp(`\\p{Script=${name}}`, 'u');
+    return `Script=${name}`;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The result of translating one Java pattern. */
 export interface TranslatedRegex {
@@ -424,12 +520,17 @@ class Translator {
         return ''; // a stray \E is ignored by Java
       case 'p':
       case 'P': {
-        const m = /^(?:\{(?:Is)?([A-Za-z]+)\}|([A-Z]))/.exec(this.src.slice(this.pos));
+        const m = /^(?:\{([A-Za-z][A-Za-z0-9_]*(?:=[A-Za-z0-9_]+)?)\}|([A-Z]))/.exec(this.src.slice(this.pos));
         if (!m) this.fail('illegal \\p escape');
         this.pos += m[0].length;
         const name = (m[1] ?? m[2]) as string;
-        const cls = POSIX[name];
-        if (cls === undefined) this.fail(`\\p{${name}} is not supported`);
+        // POSIX classes are ASCII-only (as Java without UNICODE_CHARACTER_CLASS); the rest Unicode
+        const posix = POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
+        const property = posix === undefined ? unicodeProperty(name) : undefined;
+        if (posix === undefined && property === undefined) {
+          this.fail(name.startsWith('In') || /^(block|blk)=/i.test(name) ? `\\p{${name}}: Unicode blocks are not supported` : `\\p{${name}} is not supported`);
+        }
+        const cls = posix ?? bmpClass(property as string);
         if (c === 'P') {
           if (inClass) this.fail('\\P inside a character class is not supported');
           return `[^${cls}]`;

@@ -103,6 +103,12 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     allowInsecureTarget: o.allowInsecureTarget,
     functionName: o.functionName,
     workloadIdentity: o.workloadIdentity,
+    health: {
+      bundleFilename: o.env.BUNDLE_FILENAME || undefined,
+      pseudonymizeAppIds: /^true$/i.test(o.env.PSEUDONYMIZE_APP_IDS?.trim() ?? ''),
+      sourceAuthStrategy: o.env.SOURCE_AUTH_STRATEGY_IDENTIFIER?.trim() || undefined,
+      sourceAuthGrantType: o.env.GRANT_TYPE?.trim() || undefined,
+    },
   });
   return { handler, rules, target };
 }

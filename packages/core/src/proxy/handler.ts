@@ -64,6 +64,20 @@ export interface ProxyOptions {
   /** Accept `http://` targets (local development and tests only). */
   allowInsecureTarget?: boolean | undefined;
   userAgent?: string | undefined;
+  /** What the health check reports beyond the proxy itself, from the deployment's settings (Psoxy's fields). */
+  health?: HealthSettings | undefined;
+}
+
+/** Deployment settings the health check reports, by Psoxy's field names. */
+export interface HealthSettings {
+  /** `BUNDLE_FILENAME`. */
+  bundleFilename?: string | undefined;
+  /** `PSEUDONYMIZE_APP_IDS`. */
+  pseudonymizeAppIds?: boolean | undefined;
+  /** `SOURCE_AUTH_STRATEGY_IDENTIFIER`, when set (else the strategy's own name is reported). */
+  sourceAuthStrategy?: string | undefined;
+  /** `GRANT_TYPE`. */
+  sourceAuthGrantType?: string | undefined;
 }
 
 /** What a host knows about the request beyond the `Request` itself. */
@@ -215,7 +229,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       throw new ProxyError(400, 'HTTPS_REQUIRED', 'Requests MUST be sent over HTTPS');
     }
     if (headerOf(h, 'x-psoxy-health-check') !== null) {
-      return healthCheck({ opts, auth, clientIp: request.clientIp, ipBlocks, version: PSOXY_TS_VERSION });
+      return healthCheck({ opts, auth, clientIp: request.clientIp, ipBlocks, version: PSOXY_TS_VERSION, userAgent });
     }
     if (ipBlocks && !ipAllowed(request.clientIp, ipBlocks)) {
       throw new ProxyError(403, 'UNAUTHORIZED_IP_ADDRESS', 'Client IP is not authorized to access this proxy instance.');

@@ -381,7 +381,17 @@ describe('health check', () => {
     expect(text.endsWith('\r\n')).toBe(true);
     const keys = Object.keys(JSON.parse(text));
     expect(keys).toEqual([...keys].sort());
-    expect(JSON.parse(text).saltSha256Hash).toBe(pseudonymizer.saltFingerprint);
+    // Psoxy's fields, all of them (clientIpAuthorized only with an allowlist, unknownProperties only when there are some)
+    expect(keys).toEqual([
+      'bundleFilename', 'callerIp', 'configPropertiesLastModified', 'configuredHost', 'configuredSource', 'javaSourceCodeVersion', 'missingConfigProperties',
+      'nonDefaultSalt', 'pseudonymImplementation', 'pseudonymizeAppIds', 'rules', 'saltSha256Hash', 'sourceAuthGrantType', 'sourceAuthStrategy', 'userAgent', 'version', 'warningMessages',
+    ]);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const health = JSON.parse(text);
+    expect(health.saltSha256Hash).toBe(pseudonymizer.saltFingerprint);
+    expect(health.rules).toMatch(/pathTemplate: \/api\/users\n/);
+    expect(health.nonDefaultSalt).toBe(true);
+    expect(health.userAgent).toMatch(/^psoxy-ts\//);
   });
 });
 

@@ -124,7 +124,7 @@ describe('SOURCE_AUTH_STRATEGY_IDENTIFIER without a connector', () => {
       allowInsecureTarget: true,
     });
     const health = await handler.exchange({ method: 'GET', target: '/', headers: { 'x-psoxy-health-check': '1' }, body: null, origin: 'https://psoxy.example' });
-    expect(JSON.parse(Buffer.from(health.body ?? []).toString())).toMatchObject({ missingConfigProperties: [] });
+    expect(JSON.parse(Buffer.from(health.body ?? []).toString())).toMatchObject({ missingConfigProperties: [], sourceAuthStrategy: 'oauth2_refresh_token', sourceAuthGrantType: 'account_credentials' });
     expect(health.status).toBe(200);
   });
 
@@ -139,6 +139,6 @@ describe('SOURCE_AUTH_STRATEGY_IDENTIFIER without a connector', () => {
     });
     const health = await handler.exchange({ method: 'GET', target: '/', headers: { 'x-psoxy-health-check': '1' }, body: null, origin: 'https://psoxy.example' });
     expect(health.status).toBe(412);
-    expect(JSON.parse(Buffer.from(health.body ?? []).toString())).toMatchObject({ missingConfigProperties: ['ACCESS_TOKEN'], sourceAuthStrategy: 'bearer' });
+    expect(JSON.parse(Buffer.from(health.body ?? []).toString())).toMatchObject({ missingConfigProperties: ['ACCESS_TOKEN'], sourceAuthStrategy: 'oauth2_access_token' });
   });
 });

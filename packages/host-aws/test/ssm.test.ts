@@ -220,7 +220,9 @@ describe('the Lambda entry point for a connector', () => {
       // the health check fails as Psoxy's does: 412, the missing salt named
       const health = (await handler({ ...event, headers: { ...event.headers, 'x-psoxy-health-check': 'true' } })) as { statusCode: number; body: string };
       expect(health.statusCode).toBe(412);
-      expect(JSON.parse(health.body)).toMatchObject({ callerIp: '203.0.113.7', missingConfigProperties: ['PSOXY_SALT'], saltSha256Hash: null });
+      expect(JSON.parse(health.body)).toMatchObject({ callerIp: '203.0.113.7', missingConfigProperties: ['PSOXY_SALT'], nonDefaultSalt: false, saltSha256Hash: null });
+      const keys = Object.keys(JSON.parse(health.body));
+      expect(keys).toEqual([...keys].sort());
       params.set('/LATE_SHARED_PSOXY_SALT', { value: 'salt', type: 'SecureString', version: 1, modified: Date.now() });
       expect(((await handler(event)) as { statusCode: number }).statusCode).toBe(200);
     } finally {

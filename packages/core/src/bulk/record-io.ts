@@ -119,11 +119,16 @@ export async function* readCsvRecords(text: AsyncIterable<string>, file: string)
     const batch: InputRecord[] = [];
     for (const row of rows) {
       if (!header) {
+        // as Psoxy's reader (Commons CSV with a header, missing names not allowed)
+        const blank = row.values.findIndex((h) => h === '');
+        if (blank >= 0) throw new BulkDataError(`a header name is missing (column ${blank + 1}): every column of a CSV record file needs a name`, file, row.line);
         header = row.values;
         continue;
       }
+      // a short row: Psoxy's reader fails on it rather than guess the missing values
+      if (row.values.length < header.length) throw new BulkDataError(`the row has ${row.values.length} values for ${header.length} columns`, file, row.line);
       const doc: JsonObject = {};
-      const n = Math.min(header.length, row.values.length);
+      const n = header.length;
       for (let i = 0; i < n; i++) setKey(doc, header[i] as string, row.values[i] as string);
       batch.push({ doc, line: row.line, exact: false, controlEscapes: false });
     }

@@ -80,6 +80,10 @@ describe('record rules (spec 4.3)', () => {
     expect((await err(arr, '{"a":1}', 'b.json')).message).toMatch(/must start with \[/);
     expect((await err(arr, '[{"a":1}] x', 'b.json')).message).toMatch(/after the end/);
     expect(await err(RULES.replace('NDJSON', 'PARQUET'), 'PAR1', 'b.parquet')).toBeInstanceOf(BulkDataError);
+    // CSV records as Psoxy's reader has them: a short row or a nameless column is an error
+    const csv = RULES.replace('NDJSON', 'CSV');
+    expect((await err(csv, 'foo,bar\n1,2\n3\n', 'b.csv')).message).toMatch(/^b\.csv:3: the row has 1 values for 2 columns/);
+    expect((await err(csv, 'foo,bar,\n1,2,3\n', 'b.csv')).message).toMatch(/^b\.csv:1: a header name is missing \(column 3\)/);
   });
 
   it('needs an encryption key to tokenize', async () => {

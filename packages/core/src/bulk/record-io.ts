@@ -120,7 +120,7 @@ export async function* readCsvRecords(text: AsyncIterable<string>, file: string)
     for (const row of rows) {
       if (!header) {
         // as Psoxy's reader (Commons CSV with a header, missing names not allowed)
-        const blank = row.values.findIndex((h) => h === '');
+        const blank = row.values.indexOf('');
         if (blank >= 0) throw new BulkDataError(`a header name is missing (column ${blank + 1}): every column of a CSV record file needs a name`, file, row.line);
         header = row.values;
         continue;

@@ -149,7 +149,8 @@ describe('psoxy demo', () => {
     expect(r.stdout).toMatch(/psoxy returned \(200\)/);
     expect(r.stdout).toMatch(/403 Forbidden; X-Psoxy-Error: BLOCKED_BY_RULES/);
     expect(r.stdout).toMatch(/asked the source for: GET \/admin\/directory\/v1\/users\/108234567890123456789/);
-    expect(r.stdout).toMatch(/200: \{\n {2}"callerIp":"127\.0\.0\.1"/);
+    expect(r.stdout).toMatch(/200: \{\n {2}"bundleFilename":null,\n {2}"callerIp":"127\.0\.0\.1"/);
+    expect(r.stdout).toMatch(/"rules":"\(the rules in effect: \d+ lines of YAML\)"/);
     // what the vendor got holds no identity from the source
     const sanitized = r.stdout.split('psoxy returned (200):')[1]?.split('──')[0] ?? '';
     expect(sanitized).not.toMatch(/lovelace|babbage|hopper|confidential|Room 4/i);

@@ -117,7 +117,10 @@ No network, no cloud and no real secrets: the demo's salt and key are public and
 
       rule('health check (any request with X-Psoxy-Health-Check)');
       const health = await fetch(`${proxy.url}/`, { headers: { 'X-Psoxy-Health-Check': 'true' } });
-      out(`${health.status}: ${pretty(await health.text())}`);
+      // the rules in effect come back as YAML: shown here by their size only
+      const report = JSON.parse(await health.text()) as Record<string, unknown>;
+      if (typeof report.rules === 'string') report.rules = `(the rules in effect: ${report.rules.trimEnd().split('\n').length} lines of YAML)`;
+      out(`${health.status}: ${pretty(JSON.stringify(report))}`);
 
       rule('the proxy logged one line per request (never bodies or query values)');
       for (const line of requestLog) out(`  ${line}`);

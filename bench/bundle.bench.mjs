@@ -77,6 +77,7 @@ const PER_CONNECTOR = {
   asana: () => ({ ACCESS_TOKEN: 'bench-static-token' }),
   'jira-server': () => ({ ACCESS_TOKEN: 'bench-static-token' }),
   'slack-discovery-api': () => ({ ACCESS_TOKEN: 'bench-static-token' }),
+  'slack-analytics': () => ({ ACCESS_TOKEN: 'bench-static-token' }),
 };
 // Microsoft 365 on AWS: the client-secret flow (federated tokens come from GCP or a file)
 for (const id of ['msft-entra-id', 'msft-teams', 'outlook-cal', 'outlook-mail']) PER_CONNECTOR[id] = () => ({ CREDENTIALS_FLOW: 'client_secret' });

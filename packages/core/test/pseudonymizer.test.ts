@@ -158,6 +158,17 @@ describe('email parsing (RFC 2822, as Psoxy)', () => {
   });
 });
 
+describe('text Java would encode differently', () => {
+  it('hashes a lone surrogate as Java does: getBytes(UTF_8) writes ? for it (Node would write U+FFFD)', () => {
+    // sha256('?x' + 'salt'), checked against a JDK
+    expect(p.pseudonymToken('\ud800x')).toBe('t~zMShOvEQ_ggEE-T6ATei0QkpWe5cLSZDn1N0L6pVCRs');
+    expect(p.pseudonymToken('x\udc00')).toBe(p.pseudonymToken('x?'));
+    // a pair is a character, encoded as such
+    const c = createHash('sha256').update('\ud83d\ude00xsalt').digest('base64url');
+    expect(p.pseudonymToken('\ud83d\ude00x')).toBe(`t~${c}`);
+  });
+});
+
 describe('IP canonicalization never resolves names', () => {
   it.each([
     ['010.001.002.003', '10.1.2.3'],

@@ -115,7 +115,7 @@ export class SaltedSha256 {
 
   /** The bytes to hash: a view of the scratch space, or the joined string when it is not ASCII or too long. */
   private input(canonical: string): Uint8Array | string {
-    return this.stage(canonical) === NOT_STAGED ? canonical + this.salt : this.view(canonical.length);
+    return this.stage(canonical) === NOT_STAGED ? javaUtf8Safe(canonical) + this.salt : this.view(canonical.length);
   }
 
   /** The hash as raw bytes. */
@@ -129,6 +129,17 @@ export class SaltedSha256 {
   base64url(canonical: string): string {
     return sha256Base64url(this.input(canonical));
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The string whose UTF-8 is what Java's `getBytes(UTF_8)` gives for `s`: Java writes `?` for a lone
+ * surrogate (half of a pair, alone), where Node writes U+FFFD. Only non-ASCII text gets here.
+ */
+export function javaUtf8Safe(s: string): string {
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '?') : s;
 }
 
 export function base64url(bytes: Uint8Array): string {
@@ -174,7 +185,7 @@ export class InvalidTokenError extends Error {
  */
 export function encryptDeterministic(key: Buffer, hash: Buffer, plaintext: string): Buffer {
   const cipher = createCipheriv('aes-256-cbc', key, hash.subarray(0, 16));
-  return Buffer.concat([hash, cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([hash, cipher.update(javaUtf8Safe(plaintext), 'utf8'), cipher.final()]);
 }
 
 /** Decrypts token bytes (the embedded hash is not checked, as in Psoxy). */

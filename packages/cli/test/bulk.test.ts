@@ -71,6 +71,9 @@ describe('psoxy pseudonymize', () => {
     [['--rules', 'nope.yaml', '--salt', 's'], /file not found: nope\.yaml/],
     [['--pseudonymize', 'a'], /a salt is required/],
     [['--pseudonymize', 'a', '--salt', 's', '--object-path', 'x.ndjson'], /name CSV columns/],
+    // a list naming no column would pass the file through as it is
+    [['--pseudonymize', ',', '--salt', 's'], /name no column/],
+    [['--pseudonymize', 'email', '--salt', 's', '-o', join(tmpdir(), 'psoxy-no-such-dir', 'out.csv')], /file not found: .*psoxy-no-such-dir\/out\.csv \(check the path/],
   ])('explains a usage mistake: %j', (args, re) => {
     const r = psoxy(['pseudonymize', ...args, join(d, 'hris.csv')]);
     expect(r.code).toBe(2);
@@ -98,6 +101,18 @@ describe('psoxy bulk', () => {
     expect(r.stdout).toMatch(/sanitized hris\/2024-01\.csv -> .*out\/hris\/2024-01\.csv, .*lookup\/hris\/2024-01\.csv/);
     expect(readFileSync(join(d, 'out/hris/2024-01.csv'), 'utf8').split('\r\n')[1]).toBe(`${p.pseudonymToken('1')},${p.pseudonymToken('alice@company.com')},Engineering`);
     expect(readFileSync(join(d, 'lookup/hris/2024-01.csv'), 'utf8').split('\r\n')[1]).toBe(`${p.pseudonymToken('1')},Engineering,1`);
+  });
+
+  it('refuses two transforms writing the same files (the lookup table would replace the sanitized file)', () => {
+    const d = dir();
+    mkdirSync(join(d, 'in'));
+    writeFileSync(join(d, 'in/a.csv'), HRIS);
+    writeFileSync(join(d, 'rules.yaml'), 'columnsToPseudonymize: [EMAIL]\n');
+    writeFileSync(join(d, 'extra.yaml'), `- destinationBucketName: ${join(d, 'out')}\n  rules:\n${LOOKUP_RULES.replace(/^/gm, '    ')}`);
+    const r = psoxy(['bulk', '--rules', join(d, 'rules.yaml'), '--additional-transforms', join(d, 'extra.yaml'), '-i', join(d, 'in'), '-o', join(d, 'out'), '--salt', 'salt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/two transforms write to .*out: one output would overwrite the other/);
+    expect(existsSync(join(d, 'out/a.csv'))).toBe(false);
   });
 
   it('reports a bad file, writes nothing for it, exits 2; refuses output inside input', () => {

@@ -217,5 +217,19 @@ describe('psoxy serve', () => {
     const salt = psoxy(['serve', '--rules', rulesFile, '--target', 'https://www.googleapis.com']);
     expect(salt.code).toBe(2);
     expect(salt.stderr).toMatch(/PSOXY_SALT is not set/);
+    // a scheme other than https, and credentials in the URL (never echoed)
+    expect(psoxy(['serve', '--rules', rulesFile, '--salt', 's', '--target', 'ftp://files.example']).stderr).toMatch(/--target ftp:\/\/files\.example is a ftp:\/\/ URL/);
+    const creds = psoxy(['serve', '--rules', rulesFile, '--salt', 's', '--target', 'https://user:hunter2@api.example']);
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).not.toContain('hunter2');
+  });
+
+  it('stops at the start when the source\'s credentials are missing, or the --secrets file is', () => {
+    const missing = psoxy(['serve', '--connector', 'gcal', '--salt', 's', '--port', '0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/the source's credentials are missing: SERVICE_ACCOUNT_KEY; set them as environment variables \(<NAME> or PSOXY_GCAL_<NAME>\) or in --secrets <file>/);
+    const file = psoxy(['serve', '--rules', rulesFile, '--target', 'https://www.googleapis.com', '--salt', 's', '--secrets', 'no-such-secrets.json', '--port', '0']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/--secrets no-such-secrets\.json: no such file/);
   });
 });

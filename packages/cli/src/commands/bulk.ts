@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve, sep } from 'node:path';
 import { Flags } from '@oclif/core';
 import {
+  clashingDestinations,
   type BulkHandlerConfig,
   type BulkTransform,
   FolderStore,
@@ -74,6 +75,8 @@ Exit codes (without --watch): 0 every file sanitized; 2 a file failed or invalid
       { destinationBucketName: output, pathWithinBucket: flags['output-base-path'], rules, compressOutput: compress(undefined) },
       ...extra.map((t) => ({ ...t, destinationBucketName: resolve(t.destinationBucketName), compressOutput: compress(t.compressOutput) })),
     ];
+    const clash = clashingDestinations(transforms);
+    if (clash) throw new UserError(clash);
     const config: BulkHandlerConfig = {
       instanceId: `psoxy-cli-${randomUUID()}`,
       inputBasePath: flags['input-base-path'] || undefined,

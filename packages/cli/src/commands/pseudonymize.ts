@@ -15,7 +15,7 @@ Rules are Psoxy bulk rule files: ColumnarRules (columnsToPseudonymize, columnsTo
 
 CSV rows are shuffled in chunks of 500, as Psoxy does, so that row order cannot link a sanitized row to the original; --no-shuffle keeps the input order (for reproducible output).
 
-Nothing is written unless the whole file is sanitized: a bad row, invalid UTF-8, a missing column or a file no rule matches is an error naming the file and line.
+Nothing is written unless the whole file is sanitized: a bad row, invalid UTF-8 or a file no rule matches is an error naming the file and line. A column the rules name that the file lacks is written empty, with a warning, as Psoxy does (list optional columns under columnsToPseudonymizeIfPresent).
 
 Exit codes: 0 done; 2 invalid rules, input or configuration.`;
 

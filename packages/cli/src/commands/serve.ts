@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { type NodeServer, serveNode } from '@psoxy/core';
+import { type NodeServer, secretPrefix, serveNode } from '@psoxy/core';
 import { PsoxyCommand } from '../lib/base.js';
 import { UserError } from '../lib/errors.js';
 import { findConnector } from '../lib/connectors.js';
@@ -41,7 +41,7 @@ Logs one line per request (method, path, status, time; never bodies, query value
     if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
       process.stderr.write(`warning: listening on ${flags.host}: anyone who can reach it can call the source through the proxy\n`);
     }
-    const { handler, rules, target } = await localProxy({
+    const { handler, rules, target, auth, secrets } = await localProxy({
       connector,
       rulesFile: flags.rules,
       target: flags.target,
@@ -56,6 +56,15 @@ Logs one line per request (method, path, status, time; never bodies, query value
         EMAIL_DOMAIN_HANDLING: flags['email-domain-handling'],
       },
     });
+    // Secrets the source's auth needs are read when a call comes: ask now, as the health check
+    // does, so that a missing one stops the command here rather than fail every call
+    const optional = new Set(auth?.optionalSecretNames ?? []);
+    const missing: string[] = [];
+    for (const name of auth?.secretNames ?? []) if (!optional.has(name) && (await secrets.get(name)) === undefined) missing.push(name);
+    if (missing.length > 0) {
+      const prefix = connector ? ` or ${secretPrefix(connector.id)}<NAME>` : '';
+      throw new UserError(`the source's credentials are missing: ${missing.join(', ')}; set them as environment variables (<NAME>${prefix}) or in --secrets <file>`);
+    }
     let server: NodeServer;
     try {
       server = await serveNode(handler, { port: flags.port, host: flags.host });

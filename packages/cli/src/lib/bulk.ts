@@ -26,14 +26,13 @@ export function shortcutRules(flags: { pseudonymize?: string | undefined; redact
   if (!(PSEUDONYM_ENCODINGS as readonly string[]).includes(format)) {
     throw new UserError(`unknown --format '${flags.format}': use one of ${PSEUDONYM_ENCODINGS.join(', ')}`);
   }
-  const rules: ColumnarRules = columnarRulesSchema.parse(
-    {
-      pseudonymFormat: format,
-      columnsToPseudonymize: splitColumns(flags.pseudonymize),
-      columnsToRedact: splitColumns(flags.redact),
-    },
-    RULES_PARSE,
-  );
+  const columnsToPseudonymize = splitColumns(flags.pseudonymize);
+  const columnsToRedact = splitColumns(flags.redact);
+  // a list that names nothing (`--pseudonymize ","`) would pass the file through as it is
+  if (columnsToPseudonymize.length + columnsToRedact.length === 0) {
+    throw new UserError('--pseudonymize / --redact name no column: give column names separated by commas (e.g. --pseudonymize email,employee_id)');
+  }
+  const rules: ColumnarRules = columnarRulesSchema.parse({ pseudonymFormat: format, columnsToPseudonymize, columnsToRedact }, RULES_PARSE);
   return { kind: 'columnar', rules };
 }
 

@@ -47,9 +47,45 @@ export function describeError(e: unknown): { message: string; exitCode: number }
   }
   if (e instanceof InvalidTokenError) return { message: `invalid token: ${e.message}`, exitCode: EXIT.INVALID };
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return { message: `file not found: ${err.path ?? err.message}`, exitCode: EXIT.INVALID };
-  if (err?.code === 'EISDIR') return { message: `expected a file but got a directory: ${err.path ?? ''}`, exitCode: EXIT.INVALID };
-  if (err?.code === 'EACCES') return { message: `permission denied: ${err.path ?? err.message}`, exitCode: EXIT.INVALID };
+  const fsProblem = fileSystemProblem(err);
+  if (fsProblem) return { message: fsProblem, exitCode: EXIT.INVALID };
   const detail = process.env.DEBUG ? `\n${err?.stack ?? String(e)}` : ' (set DEBUG=1 for details)';
   return { message: `internal error: ${err?.message ?? String(e)}${detail}`, exitCode: EXIT.INTERNAL };
+}
+
+/** A path as the user gave it: our own temporary files (`.name.psoxy-<random>.tmp`) named by the file they stand for. */
+function userPath(path: string | undefined): string {
+  if (!path) return '(a path given)';
+  return path.replace(/(^|\/)\.([^/]*?)\.psoxy-[^/]*\.tmp$/, '$1$2');
+}
+
+/**
+ * The file system's and network's refusals that come from what the user asked for (a path that is
+ * a file where a folder is needed, a folder that cannot be written, an address this machine does
+ * not have), as one line saying what to change; undefined for anything else.
+ */
+function fileSystemProblem(err: (NodeJS.ErrnoException & { dest?: string; hostname?: string }) | undefined): string | undefined {
+  const path = userPath(err?.path ?? err?.dest);
+  switch (err?.code) {
+    case 'ENOENT':
+      return `file not found: ${path} (check the path; an output's folder must exist)`;
+    case 'EISDIR':
+      return `expected a file but got a folder: ${path}`;
+    case 'ENOTDIR':
+      return `a path goes through a file where a folder is needed: ${path}`;
+    case 'EEXIST':
+      return `already exists and is not a folder: ${path} (choose another output folder)`;
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `not allowed to read or write ${path} (check its permissions, or choose another path)`;
+    case 'ENOSPC':
+      return `no space left on the device while writing ${path}`;
+    case 'EADDRNOTAVAIL':
+      return `this machine has no address ${(err as { address?: string }).address ?? ''} to listen on: use --host 127.0.0.1 or one of its own addresses`;
+    case 'ENOTFOUND':
+      return `no such host: ${err.hostname ?? err.message} (use --host 127.0.0.1, or an address or name this machine has)`;
+    default:
+      return undefined;
+  }
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import {
+  type AuthStrategy,
   ChainSecretStore,
   type CompiledRestRules,
   type Connector,
@@ -37,7 +39,7 @@ export interface LocalProxyOptions {
  * Everything `psoxy serve` needs, on embedded defaults: secrets from the command line, a local file
  * and the environment (in that order), an in-process lease, a keep-alive HTTP client.
  */
-export async function localProxy(o: LocalProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore }> {
+export async function localProxy(o: LocalProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore; auth: AuthStrategy | undefined }> {
   const env = o.env ?? process.env;
   // the command line's own checks first, with advice in its terms
   if (o.target) {
@@ -50,12 +52,16 @@ export async function localProxy(o: LocalProxyOptions): Promise<{ handler: Proxy
   if (!o.target && !env.TARGET_HOST && !o.connector) throw new UserError('no target: pass --target <base-url> or set TARGET_HOST');
   if (!o.rulesFile && !env.RULES && !o.connector) throw new UserError('no rules: pass --rules <file> (or --connector <id>), or set RULES');
   const stores: SecretStore[] = [new MemorySecretStore({ PSOXY_SALT: o.salt, PSOXY_ENCRYPTION_KEY: o.encryptionKey })];
-  if (o.secretsFile) stores.push(new FileSecretStore(o.secretsFile));
+  if (o.secretsFile) {
+    // a mistyped path would otherwise leave every secret it holds missing, silently
+    if (!existsSync(o.secretsFile)) throw new UserError(`--secrets ${o.secretsFile}: no such file (it holds a JSON object of secrets, {"NAME": "value"})`);
+    stores.push(new FileSecretStore(o.secretsFile));
+  }
   stores.push(new EnvSecretStore(env));
   // a connector's secrets may also carry Psoxy's per-connector prefix (PSOXY_GCAL_SERVICE_ACCOUNT_KEY)
   if (o.connector) stores.push(new EnvSecretStore(env, secretPrefix(o.connector.id)));
   const secrets = new ChainSecretStore(stores);
-  const { handler, rules, target } = await composeProxy({
+  const { handler, rules, target, auth } = await composeProxy({
     connector: o.connector,
     env: o.source ? { ...env, SOURCE: o.source } : env,
     secrets,
@@ -66,5 +72,5 @@ export async function localProxy(o: LocalProxyOptions): Promise<{ handler: Proxy
     target: o.target,
     allowInsecureTarget: o.allowHttpTarget,
   });
-  return { handler, rules, target, secrets };
+  return { handler, rules, target, secrets, auth };
 }

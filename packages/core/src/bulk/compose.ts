@@ -3,7 +3,7 @@ import { ConfigError, envBool, envChoice, proxySettingsFromEnv, pseudonymizerFro
 import { PSOXY_TS_VERSION } from '../proxy/handler.js';
 import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
-import type { BulkHandlerConfig, BulkTransform } from './handler.js';
+import { type BulkHandlerConfig, type BulkTransform, clashingDestinations } from './handler.js';
 import type { RecordFormat } from './record-io.js';
 import { loadBulkRules, parseAdditionalTransforms } from './load.js';
 import type { BulkRules } from './rules.js';
@@ -63,6 +63,8 @@ export async function composeBulk(o: ComposeBulkOptions): Promise<BulkHandlerCon
   } catch (e) {
     problems.push((e as Error).message);
   }
+  const clash = clashingDestinations(transforms);
+  if (clash) problems.push(clash);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     instanceId: o.instanceId,

@@ -144,3 +144,18 @@ export async function handleBulkObject(store: ObjectStore, config: BulkHandlerCo
   }
   return { outputs };
 }
+
+/**
+ * Two transforms that would write the same object (same bucket, same path within it): one output
+ * would replace the other, perhaps a redacted file with a less redacted one. A description of the
+ * clash, or undefined.
+ */
+export function clashingDestinations(transforms: readonly BulkTransform[]): string | undefined {
+  const seen = new Set<string>();
+  for (const t of transforms) {
+    const key = `${t.destinationBucketName}\u0000${(t.pathWithinBucket ?? '').replace(/^\/+|\/+$/g, '')}`;
+    if (seen.has(key)) return `two transforms write to ${t.destinationBucketName}${t.pathWithinBucket ? ` under ${t.pathWithinBucket}` : ''}: one output would overwrite the other; give each its own bucket or pathWithinBucket`;
+    seen.add(key);
+  }
+  return undefined;
+}

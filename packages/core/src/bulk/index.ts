@@ -8,6 +8,7 @@ export {
   type BulkTransform,
   contentTypeFor,
   destinationKey,
+  clashingDestinations,
   handleBulkObject,
   INSTANCE_ID_METADATA,
   type ObjectStore,

@@ -1,4 +1,4 @@
-import type { WorkloadIdentity } from '../auth/types.js';
+import type { AuthStrategy, WorkloadIdentity } from '../auth/types.js';
 import type { HttpClient } from '../http/types.js';
 import { type Connector, connectorRules, connectorTarget } from '../connector/define.js';
 import { connectorConfigFromEnv } from '../connector/config.js';
@@ -39,7 +39,7 @@ export interface ComposeProxyOptions {
  * Psoxy's `SOURCE_AUTH_STRATEGY_IDENTIFIER` settings, see {@link sourceAuthFromEnv}), the
  * pseudonymizer from the secrets, and Psoxy's settings. Every problem is a ConfigError.
  */
-export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string }> {
+export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; auth: AuthStrategy | undefined }> {
   const settings = proxySettingsFromEnv(o.env, { allowInsecureTarget: o.allowInsecureTarget });
   const config = o.connector ? connectorConfigFromEnv(o.connector, o.env) : undefined;
   const target = o.target ? targetFromHost(o.target, o.allowInsecureTarget) : (settings.target ?? (o.connector && config ? connectorTarget(o.connector, config) : undefined));
@@ -110,5 +110,5 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
       sourceAuthGrantType: o.env.GRANT_TYPE?.trim() || undefined,
     },
   });
-  return { handler, rules, target };
+  return { handler, rules, target, auth };
 }

@@ -65,15 +65,19 @@ export function envChoice<T extends string>(env: Env, name: string, options: rea
  */
 export function targetFromHost(value: string, allowInsecure = false): string {
   const v = value.trim().replace(/\/+$/, '');
-  if (/^http:\/\//i.test(v) && !allowInsecure) throw new Error(`TARGET_HOST=${value} uses http://; the source must be reached over https`);
+  // never echo credentials written into the URL
+  const shown = value.replace(/\/\/[^/@]*@/, '//<credentials>@');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'https' && scheme !== 'http') throw new Error(`TARGET_HOST=${shown} is a ${scheme}:// URL; the source must be reached over https (host[/path], https:// optional)`);
+  if (scheme === 'http' && !allowInsecure) throw new Error(`TARGET_HOST=${shown} uses http://; the source must be reached over https`);
   const withScheme = /^https?:\/\//i.test(v) ? v : `https://${v}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`TARGET_HOST=${value} is not a host name (expected e.g. api.example.com or api.example.com/base)`);
+    throw new Error(`TARGET_HOST=${shown} is not a host name (expected e.g. api.example.com or api.example.com/base)`);
   }
-  if (url.search || url.hash || url.username || url.password) throw new Error(`TARGET_HOST=${value} must be a host and optional path only`);
+  if (url.search || url.hash || url.username || url.password) throw new Error(`TARGET_HOST=${shown} must be a host and optional path only (credentials go in the secret store, not the URL)`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 

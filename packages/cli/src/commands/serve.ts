@@ -13,7 +13,7 @@ export default class Serve extends PsoxyCommand {
 
 Settings take Psoxy's environment names when flags are absent: TARGET_HOST, RULES, PSOXY_SALT, PSOXY_ENCRYPTION_KEY, EMAIL_CANONICALIZATION, EMAIL_DOMAIN_HANDLING, REQUEST_TIMEOUT_SECONDS, ALLOWED_DATA_ACCESS_IP_BLOCKS, REQUEST_PATH_PREFIX_TO_TRIM. Secrets are read from the flags, then --secrets <file> (JSON, written back when tokens rotate), then the environment.
 
-Without --connector, the source's credentials come from Psoxy's generic settings: SOURCE_AUTH_STRATEGY_IDENTIFIER=oauth2_access_token (secret ACCESS_TOKEN), basic_auth (BASIC_AUTH_USER_ID, BASIC_AUTH_PASSWORD), or oauth2_refresh_token with REFRESH_ENDPOINT and GRANT_TYPE refresh_token (default; CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN), account_credentials (CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID) or client_credentials with CREDENTIALS_FLOW=client_secret (TOKEN_SCOPE optional). Unset: no credentials are sent.
+Without --connector, the source's credentials come from Psoxy's generic settings: SOURCE_AUTH_STRATEGY_IDENTIFIER=oauth2_access_token (secret ACCESS_TOKEN), basic_auth (BASIC_AUTH_USER_ID, BASIC_AUTH_PASSWORD), or oauth2_refresh_token with REFRESH_ENDPOINT and GRANT_TYPE refresh_token (default; CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN), account_credentials (CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID) or client_credentials with CREDENTIALS_FLOW=client_secret (TOKEN_SCOPE optional). Psoxy's other identifiers (gcp_service_account_key, claude_admin_api_key, windsurf_service_key) need a connector: the error says which. Unset: no credentials are sent. A credential the chosen auth needs and cannot find stops the command at the start.
 
 Logs one line per request (method, path, status, time; never bodies, query values or secrets). Stops cleanly on Ctrl-C or SIGTERM.`;
 
@@ -24,7 +24,11 @@ Logs one line per request (method, path, status, time; never bodies, query value
   ];
 
   static override flags = {
-    rules: Flags.string({ char: 'r', description: 'Rule file (Psoxy YAML or native YAML/JSON); default: RULES.', helpValue: '<file>' }),
+    rules: Flags.string({
+      char: 'r',
+      description: "Rule file (Psoxy YAML or native YAML/JSON); default: the RULES environment variable, which holds the rules themselves (YAML, or base64 of it, as Psoxy's setting does), not a file name.",
+      helpValue: '<file>',
+    }),
     target: Flags.string({ char: 't', description: 'Base URL of the source (https://host[/path]); default: TARGET_HOST.', helpValue: '<base-url>' }),
     connector: Flags.string({ description: 'Serve an installed connector (its rules and auth) instead of --rules.', helpValue: '<id>' }),
     port: Flags.integer({ char: 'p', description: 'Port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),

@@ -96,11 +96,16 @@ export async function watchFolder(folder: string, opts: FolderWatchOptions): Pro
       await opts.onFile(key);
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, interval);
-      opts.signal?.addEventListener('abort', () => {
+      // the abort listener goes with the pause it ends: one per poll would pile up while watching
+      const stop = () => {
         clearTimeout(t);
         r();
-      }, { once: true });
+      };
+      const t = setTimeout(() => {
+        opts.signal?.removeEventListener('abort', stop);
+        r();
+      }, interval);
+      opts.signal?.addEventListener('abort', stop, { once: true });
     });
   }
 }

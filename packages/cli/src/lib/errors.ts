@@ -81,6 +81,8 @@ function fileSystemProblem(err: (NodeJS.ErrnoException & { dest?: string; hostna
       return `not allowed to read or write ${path} (check its permissions, or choose another path)`;
     case 'ENOSPC':
       return `no space left on the device while writing ${path}`;
+    case 'EADDRINUSE':
+      return `port ${(err as { port?: number }).port ?? ''} is in use: pass --port <n> (or --port 0 for any free port)`;
     case 'EADDRNOTAVAIL':
       return `this machine has no address ${(err as { address?: string }).address ?? ''} to listen on: use --host 127.0.0.1 or one of its own addresses`;
     case 'ENOTFOUND':

@@ -73,11 +73,21 @@ describe('psoxy pseudonymize', () => {
     [['--pseudonymize', 'a', '--salt', 's', '--object-path', 'x.ndjson'], /name CSV columns/],
     // a list naming no column would pass the file through as it is
     [['--pseudonymize', ',', '--salt', 's'], /name no column/],
+    [['--connector', 'slack-discovery-api', '--format', 'JSON', '--salt', 's'], /--format=JSON cannot also be provided when using --connector/],
     [['--pseudonymize', 'email', '--salt', 's', '-o', join(tmpdir(), 'psoxy-no-such-dir', 'out.csv')], /file not found: .*psoxy-no-such-dir\/out\.csv \(check the path/],
   ])('explains a usage mistake: %j', (args, re) => {
     const r = psoxy(['pseudonymize', ...args, join(d, 'hris.csv')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(re);
+  });
+
+  it('refuses to write over its input', () => {
+    const d = dir();
+    writeFileSync(join(d, 'hris.csv'), HRIS);
+    const r = psoxy(['pseudonymize', '--pseudonymize', 'EMAIL', '--salt', 's', join(d, 'hris.csv'), '-o', join(d, 'hris.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is the input file: write the sanitized file elsewhere/);
+    expect(readFileSync(join(d, 'hris.csv'), 'utf8')).toBe(HRIS);
   });
 
   it('refuses invalid rules with their location', () => {

@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { sanitizeBulk } from '@psoxy/core';
 import { connectorBulkRules, loadBulkRulesFile, openInput, shortcutRules, writeAllOrNothing } from '../lib/bulk.js';
@@ -31,7 +31,7 @@ Exit codes: 0 done; 2 invalid rules, input or configuration.`;
 
   static override flags = {
     rules: Flags.string({ char: 'r', description: 'Bulk rule file (Psoxy YAML or native YAML/JSON).', helpValue: '<file>', exclusive: ['pseudonymize', 'redact', 'format', 'connector'] }),
-    connector: Flags.string({ char: 'c', description: "Use an installed connector's bulk rules (e.g. slack-discovery-api for Slack's export files).", helpValue: '<id>', exclusive: ['pseudonymize', 'redact', 'rules'] }),
+    connector: Flags.string({ char: 'c', description: "Use an installed connector's bulk rules (e.g. slack-discovery-api for Slack's export files).", helpValue: '<id>', exclusive: ['pseudonymize', 'redact', 'rules', 'format'] }),
     'object-path': Flags.string({ description: "Object path that selects rules in a multi-type rule file (default: the input's file name).", helpValue: '<key>' }),
     output: Flags.string({ char: 'o', description: 'Write here instead of stdout (gzip if the name ends .gz).', helpValue: '<file>' }),
     pseudonymize: Flags.string({ description: 'Without --rules: CSV columns to pseudonymize, comma-separated.', helpValue: '<col,col>' }),
@@ -49,6 +49,13 @@ Exit codes: 0 done; 2 invalid rules, input or configuration.`;
     else if (flags.connector) rules = await connectorBulkRules(flags.connector);
     else if (flags.pseudonymize || flags.redact) rules = shortcutRules(flags);
     else throw new UserError('no rules given: pass --rules <file>, or --pseudonymize <columns> / --redact <columns> for a CSV file');
+    // written whole or not at all, the output would still replace the input it is read from
+    if (flags.output && args.input !== '-' && resolve(flags.output) === resolve(args.input)) {
+      throw new UserError(`--output ${flags.output} is the input file: write the sanitized file elsewhere`);
+    }
+    if (flags['output-format'] && rules.kind === 'columnar') {
+      process.stderr.write(`warning: --output-format (BULK_OUTPUT_FORMAT) applies to record rules; columnar rules write CSV\n`);
+    }
     const objectPath = flags['object-path'] ?? (args.input === '-' ? 'stdin' : basename(args.input));
     if (!flags.rules && !flags.connector && /\.(nd)?json(l)?(\.gz)?$/i.test(objectPath)) {
       throw new UserError('--pseudonymize/--redact name CSV columns; for a JSON file write record rules and pass --rules <file>');

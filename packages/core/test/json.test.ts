@@ -117,6 +117,8 @@ describe('JSON fidelity', () => {
   it('refuses nesting deeper than Jackson does', () => {
     expect(() => parseJson('['.repeat(1001) + ']'.repeat(1001))).toThrow(/nesting deeper/);
     expect(() => parseJson('['.repeat(1000) + ']'.repeat(1000))).not.toThrow();
+    // so deep that JSON.parse reads it but a recursive walk overflows the stack: the same located error
+    expect(() => parseJsonDocumentsAuto('['.repeat(200_000) + ']'.repeat(200_000))).toThrow(/column 1001: nesting deeper than 1000/);
   });
 
   it('pretty-prints as Psoxy fixtures', () => {

@@ -15,6 +15,12 @@ export async function readInput(file: string | undefined, what: string): Promise
   return decodeUtf8(await readFile(file));
 }
 
+/** A text file (rules, settings) as UTF-8; a binary file is named as the problem. */
 export async function readText(file: string): Promise<string> {
-  return decodeUtf8(await readFile(file));
+  const bytes = await readFile(file);
+  try {
+    return decodeUtf8(bytes);
+  } catch {
+    throw new UserError(`${file} is not a text file (not valid UTF-8): give a YAML or JSON file`);
+  }
 }

@@ -443,7 +443,14 @@ export function parseJsonDocumentsAuto(text: string): ParsedDocuments {
       // several documents (NDJSON), or invalid: the exact parser handles both
     }
     if (doc !== undefined) {
-      const flags = inspectParsed(doc);
+      let flags: number;
+      try {
+        flags = inspectParsed(doc);
+      } catch (e) {
+        // nesting too deep for a recursive walk: the exact parser refuses it with a located error
+        if (!(e instanceof RangeError)) throw e;
+        flags = REDO;
+      }
       if (!(flags & REDO) && !(flags & INTEGRAL && mayHoldExponent(t))) return { docs: [doc], exact: (flags & DOUBLES) !== 0, controlEscapes };
     }
   }

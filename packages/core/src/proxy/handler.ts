@@ -383,7 +383,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     // pagination links point at the source: point them at this proxy instead, so that a client
     // following them (octokit does) stays behind the proxy and its rules
     if (headers.link) headers.link = headers.link.split(`${target.origin}${targetPath}/`).join(`${request.origin}${publicPrefix}/`);
-    headers['x-psoxy-version'] = PSOXY_TS_VERSION;
+    // Psoxy's name for it (ProcessedDataMetadataFields: X-Psoxy-Psoxy-Version); the value is this implementation's version
+    headers['x-psoxy-psoxy-version'] = PSOXY_TS_VERSION;
     headers['x-psoxy-rules-sha'] = opts.rules.sha;
     headers['x-psoxy-pii-salt-sha256'] = opts.pseudonymizer.saltFingerprint;
     if (res.status < 200 || res.status >= 300) {

@@ -114,6 +114,9 @@ describe('what reaches the source is what the rules allowed', () => {
     expect(res.headers.get('x-ratelimit-remaining')).toBe('42');
     expect(res.headers.get('etag')).toBe('"v1"');
     expect(res.headers.get('x-psoxy-pii-salt-sha256')).toBe(pseudonymizer.saltFingerprint);
+    // Psoxy's metadata headers, by Psoxy's names
+    expect(res.headers.get('x-psoxy-rules-sha')).toMatch(/^[0-9a-f]{40}$/);
+    expect(res.headers.get('x-psoxy-psoxy-version')).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it.each([

@@ -60,6 +60,7 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
   let escaped = false;
   let line = 1;
   let elementLine = 1;
+  let afterComma = false;
   for await (const chunk of text) {
     const batch: InputRecord[] = [];
     let from = 0;
@@ -80,6 +81,8 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
             // the closing bracket of the array
             const el = (buf + chunk.slice(from, i)).trim();
             buf = '';
+            // `[]` is an empty file; `[{...},]` is not JSON (Jackson refuses the trailing comma)
+            if (el === '' && afterComma) throw new BulkDataError('a trailing comma before the end of the JSON array', file, line);
             if (el !== '') batch.push(parseRecord(el, file, elementLine));
             state = 'done';
             continue;
@@ -92,6 +95,7 @@ export async function* readJsonArray(text: AsyncIterable<string>, file: string):
           batch.push(parseRecord(el, file, elementLine));
           from = i + 1;
           elementLine = line;
+          afterComma = true;
         }
         continue;
       }

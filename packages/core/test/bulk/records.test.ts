@@ -77,6 +77,7 @@ describe('record rules (spec 4.3)', () => {
     expect((await err(RULES, '[1]\n', 'b.ndjson')).message).toMatch(/^b\.ndjson:1: each record must be one JSON object/);
     const arr = RULES.replace('NDJSON', 'JSON_ARRAY');
     expect((await err(arr, '[{"a":1},', 'b.json')).message).toMatch(/not closed/);
+    expect((await err(arr, '[{"a":1},\n]', 'b.json')).message).toMatch(/^b\.json:2: a trailing comma/);
     expect((await err(arr, '{"a":1}', 'b.json')).message).toMatch(/must start with \[/);
     expect((await err(arr, '[{"a":1}] x', 'b.json')).message).toMatch(/after the end/);
     expect(await err(RULES.replace('NDJSON', 'PARQUET'), 'PAR1', 'b.parquet')).toBeInstanceOf(BulkDataError);

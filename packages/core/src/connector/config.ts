@@ -1,4 +1,4 @@
-import { ConfigError } from '../proxy/config.js';
+import { ConfigError, targetFromHost } from '../proxy/config.js';
 import type { Connector, ConnectorConfig } from './define.js';
 
 /** Psoxy's secret prefix for a connector: `PSOXY_GCAL_`, `PSOXY_MSFT_ENTRA_ID_`. */
@@ -27,13 +27,16 @@ export function connectorConfigFromEnv(c: Connector, env: Record<string, string 
   return { settings, pseudonymizeAppIds: truthy(env.PSEUDONYMIZE_APP_IDS) };
 }
 
-/** `TARGET_HOST` (`host[/path]`, scheme optional) as a host name or a base URL; undefined if unset or unreadable. */
+/**
+ * `TARGET_HOST` as a host name or a base URL, read as the proxy reads it ({@link targetFromHost});
+ * undefined if unset or not a target (the setting is then missing, and reported so).
+ */
 function fromTargetHost(value: string | undefined, as: 'host' | 'url'): string | undefined {
-  const v = value?.trim().replace(/\/+$/, '');
-  if (!v) return undefined;
+  if (!value?.trim()) return undefined;
   try {
-    const u = new URL(/^https?:\/\//i.test(v) ? v : `https://${v}`);
-    return as === 'host' ? u.host : `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+    // http:// is the proxy's to refuse (or allow, for a local source), not the connector's
+    const base = targetFromHost(value, true);
+    return as === 'host' ? new URL(base).host : base;
   } catch {
     return undefined;
   }

@@ -245,7 +245,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     path = normalizeInboundPath(path, { targetPath, prefixToTrim: opts.requestPathPrefixToTrim, functionName: opts.functionName });
 
     const method = request.method.toUpperCase();
-    legacyPseudonymsOf(request);
+    // read (and a bad value refused) before the source is called
+    const legacyPseudonyms = legacyPseudonymsOf(request);
     const enc = headerOf(h, 'content-encoding');
     if (enc && !/^(utf-?8|utf_8|ascii|us[-_]ascii|iso[-_]8859[-_]1|latin[-_]?1|identity)$/i.test(enc.trim())) {
       throw new ProxyError(400, 'INVALID_REQUEST', `unsupported Content-Encoding: ${enc}`);
@@ -300,7 +301,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     const upstreamUrl = `${target.origin}${targetPath}${upstreamPath}${upstreamQuery !== null ? `?${upstreamQuery}` : ''}`;
     const res = await callSource({ method, url: upstreamUrl, headers, body: upstreamBody }, impersonate, endpoint);
     // a followed redirect is sanitized by the rules of where it led
-    return respond(request, method, res, res.endpoint);
+    return respond(request, method, res, res.endpoint, legacyPseudonyms);
   }
 
   /** The request's body, at most `maxRequest` bytes. */
@@ -374,6 +375,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     method: string,
     upstream: { res: HttpResponse; bytes: Uint8Array },
     endpoint: CompiledEndpoint | null,
+    legacyPseudonyms: boolean,
   ): ProxyResponse {
     const { res, bytes } = upstream;
     const headers: HeaderMap = {};
@@ -402,7 +404,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       const body = sourceText(bytes, contentType, maxResponse);
       // the answer is the sanitized text, in UTF-8 (a gzip file's content type no longer says what it is)
       if (body.relabel) contentType = body.relabel;
-      out = endpoint === null ? body.text : opts.rules.sanitize(endpoint, body.text, { pseudonymizer: opts.pseudonymizer, legacyPseudonyms: legacyPseudonymsOf(request) });
+      out = endpoint === null ? body.text : opts.rules.sanitize(endpoint, body.text, { pseudonymizer: opts.pseudonymizer, legacyPseudonyms });
     } catch (e) {
       // fail closed: nothing of the source's body leaves
       log.error('sanitization failed', { reason: (e as Error).message });

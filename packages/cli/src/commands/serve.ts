@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { type NodeServer, secretPrefix, serveNode } from '@psoxy/core';
+import { type NodeServer, requiredSecretNames, secretPrefix, serveNode } from '@psoxy/core';
 import { PsoxyCommand } from '../lib/base.js';
 import { UserError } from '../lib/errors.js';
 import { findConnector } from '../lib/connectors.js';
@@ -62,9 +62,8 @@ Logs one line per request (method, path, status, time; never bodies, query value
     });
     // Secrets the source's auth needs are read when a call comes: ask now, as the health check
     // does, so that a missing one stops the command here rather than fail every call
-    const optional = new Set(auth?.optionalSecretNames ?? []);
     const missing: string[] = [];
-    for (const name of auth?.secretNames ?? []) if (!optional.has(name) && (await secrets.get(name)) === undefined) missing.push(name);
+    for (const name of auth ? requiredSecretNames(auth) : []) if ((await secrets.get(name)) === undefined) missing.push(name);
     if (missing.length > 0) {
       const prefix = connector ? ` or ${secretPrefix(connector.id)}<NAME>` : '';
       throw new UserError(`the source's credentials are missing: ${missing.join(', ')}; set them as environment variables (<NAME>${prefix}) or in --secrets <file>`);

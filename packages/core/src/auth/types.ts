@@ -57,6 +57,12 @@ export interface AuthStrategy {
   readonly optionalSecretNames?: readonly string[];
 }
 
+/** The secrets a strategy cannot work without: its `secretNames` but those it writes itself. */
+export function requiredSecretNames(auth: AuthStrategy): string[] {
+  const optional = new Set(auth.optionalSecretNames ?? []);
+  return auth.secretNames.filter((name) => !optional.has(name));
+}
+
 /** The source's authorization is gone (revoked or expired grant): a person must reconnect it. */
 export class ReconnectSourceError extends Error {
   override readonly name = 'ReconnectSourceError';

@@ -1,11 +1,46 @@
-import type { AuthStrategy } from '../auth/types.js';
+import { type AuthStrategy, requiredSecretNames } from '../auth/types.js';
 import { ipAllowed } from './ip.js';
 import type { ProxyOptions, ProxyResponse } from './handler.js';
 
+/** Psoxy's health check fields; those left undefined are not written. */
+export interface HealthReport {
+  bundleFilename: string | null;
+  callerIp: string;
+  /** Only when an IP allowlist is set. */
+  clientIpAuthorized?: boolean | undefined;
+  configPropertiesLastModified: Record<string, string>;
+  configuredHost: string | null;
+  configuredSource: string | null;
+  javaSourceCodeVersion: null;
+  missingConfigProperties: string[];
+  nonDefaultSalt: boolean;
+  pseudonymImplementation: string;
+  pseudonymizeAppIds: boolean;
+  rules?: string | null | undefined;
+  saltSha256Hash: string | null;
+  sourceAuthGrantType: string | null;
+  sourceAuthStrategy: string | null;
+  userAgent?: string | undefined;
+  version: string;
+  warningMessages: string[];
+}
+
+/** The health check's answer: 200 when it passed, else 412; the fields in alphabetical order, as Psoxy writes them, then CRLF. */
+export function healthResponse(report: HealthReport, passed: boolean): ProxyResponse {
+  const fields = Object.entries(report)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    status: passed ? 200 : 412,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: Buffer.from(`${JSON.stringify(Object.fromEntries(fields))}\r\n`, 'utf8'),
+  };
+}
+
 /**
  * Psoxy's health check: `X-Psoxy-Health-Check` on any request. 200 when the proxy can work, 412
- * when not; JSON with Psoxy's fields in alphabetical order, then CRLF. Names missing secrets, never
- * their values; `rules` is the effective rule set (no secret in it) as YAML.
+ * when not. Names missing secrets, never their values; `rules` is the effective rule set (no
+ * secret in it) as YAML.
  */
 export async function healthCheck(args: {
   opts: ProxyOptions;
@@ -18,14 +53,14 @@ export async function healthCheck(args: {
   const { opts, auth, clientIp, ipBlocks, version, userAgent } = args;
   const missing: string[] = [];
   const lastModified: Record<string, string> = {};
-  const optional = new Set(auth.optionalSecretNames ?? []);
+  const required = new Set(requiredSecretNames(auth));
   for (const name of auth.secretNames) {
     try {
       const v = await opts.secrets.get(name);
       if (v?.updatedAt !== undefined) lastModified[name] = new Date(v.updatedAt).toISOString();
-      if (v === undefined && !optional.has(name)) missing.push(name);
+      if (v === undefined && required.has(name)) missing.push(name);
     } catch {
-      if (!optional.has(name)) missing.push(name);
+      if (required.has(name)) missing.push(name);
     }
   }
   const authorized = ipBlocks ? ipAllowed(clientIp, ipBlocks) : undefined;
@@ -33,10 +68,10 @@ export async function healthCheck(args: {
   if (!opts.pseudonymizer.canReverse) warnings.push('PSOXY_ENCRYPTION_KEY is not set: rules that need reversible pseudonyms will fail');
   const target = new URL(opts.target);
   const health = opts.health ?? {};
-  const body: Record<string, unknown> = {
+  const report: HealthReport = {
     bundleFilename: health.bundleFilename ?? null,
     callerIp: clientIp ?? 'unknown',
-    ...(authorized !== undefined ? { clientIpAuthorized: authorized } : {}),
+    clientIpAuthorized: authorized,
     configPropertiesLastModified: lastModified,
     configuredHost: target.host + target.pathname.replace(/\/+$/, ''),
     configuredSource: opts.source ?? null,
@@ -55,8 +90,7 @@ export async function healthCheck(args: {
     version,
     warningMessages: warnings,
   };
-  const passed = opts.source !== undefined && missing.length === 0 && authorized !== false;
-  return { status: passed ? 200 : 412, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(`${JSON.stringify(body)}\r\n`, 'utf8') };
+  return healthResponse(report, opts.source !== undefined && missing.length === 0 && authorized !== false);
 }
 
 /** The effective rules as YAML (the YAML writer is loaded only here: a health check is rare). */

@@ -1,6 +1,7 @@
 import { MissingSecretError, SecretStoreError } from '../runtime/secrets.js';
 import { ConfigError } from './config.js';
 import { type ExchangeHandler, PSOXY_TS_VERSION, type ProxyResponse } from './handler.js';
+import { healthResponse } from './health.js';
 
 /** What a host answers (status 500) while its proxy cannot start. */
 export interface StartupFailure {
@@ -28,25 +29,27 @@ export function startupFailure(e: unknown): StartupFailure {
 export function startupHealthCheck(e: unknown, clientIp: string | undefined): ProxyResponse {
   const failure = startupFailure(e);
   const missing = e instanceof ConfigError ? e.missing : [];
-  // Psoxy's fields, in alphabetical order; what a proxy that did not start cannot know is null
-  const body = {
-    bundleFilename: null,
-    callerIp: clientIp ?? 'unknown',
-    configPropertiesLastModified: {},
-    configuredHost: null,
-    configuredSource: null,
-    javaSourceCodeVersion: null,
-    missingConfigProperties: missing,
-    nonDefaultSalt: !missing.includes('PSOXY_SALT'),
-    pseudonymImplementation: 'v0.4',
-    pseudonymizeAppIds: false,
-    saltSha256Hash: null,
-    sourceAuthGrantType: null,
-    sourceAuthStrategy: null,
-    version: PSOXY_TS_VERSION,
-    warningMessages: failure.problems ?? [failure.message],
-  };
-  return { status: 412, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(`${JSON.stringify(body)}\r\n`, 'utf8') };
+  // what a proxy that did not start cannot know is null
+  return healthResponse(
+    {
+      bundleFilename: null,
+      callerIp: clientIp ?? 'unknown',
+      configPropertiesLastModified: {},
+      configuredHost: null,
+      configuredSource: null,
+      javaSourceCodeVersion: null,
+      missingConfigProperties: missing,
+      nonDefaultSalt: !missing.includes('PSOXY_SALT'),
+      pseudonymImplementation: 'v0.4',
+      pseudonymizeAppIds: false,
+      saltSha256Hash: null,
+      sourceAuthGrantType: null,
+      sourceAuthStrategy: null,
+      version: PSOXY_TS_VERSION,
+      warningMessages: failure.problems ?? [failure.message],
+    },
+    false,
+  );
 }
 
 /**

@@ -69,8 +69,10 @@ export async function gcpSecrets(
   return { secrets, lease: new SecretManagerLease({ ...access, prefix: instance }), instance };
 }
 
-/** The answer while the proxy cannot start: a 500 with core's description; the next request tries again. */
-/** While the proxy cannot start: a 500 naming the problem; a health check gets its 412, as Psoxy's. */
+/**
+ * While the proxy cannot start: a 500 naming the problem (the next request tries again); a health
+ * check gets its 412, as Psoxy's.
+ */
 async function startupFailureAnswer(req: GcpHttpRequest, res: ServerResponse, e: unknown, log: Logger): Promise<void> {
   log.error('psoxy could not start', { reason: (e as Error).message });
   await gcpHttpFunction(startupFailureExchange(e))(req, res);

@@ -1,8 +1,10 @@
-// Child process of the proxy benchmark, in one of two roles (argv[2]): `source`, a loopback source
-// serving 10 KB and 1 MB calendar pages; or `proxy <source-url>`, the proxy in front of it. Each
-// runs in its own process, as they would in reality. Prints {"url", "sizes"} once listening.
+// Child process of the proxy benchmark, in one of three roles (argv[2]): `source`, a loopback
+// source serving 10 KB and 1 MB calendar pages; `proxy <source-url>`, the proxy in front of it; or
+// `forward <source-url>`, a bare forwarding proxy (the reference: what any proxy on Node's http
+// costs before it does any work of its own). Each runs in its own process, as they would in
+// reality. Prints {"url", "sizes"} once listening.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessLease, MemorySecretStore, Pseudonymizer, compileRestRules, createProxy, loadRestRules, nodeHttpClient, serveNode, silentLogger } from '@psoxy/core';
@@ -39,6 +41,30 @@ if (process.argv[2] === 'source') {
   source.keepAliveTimeout = 60_000;
   await new Promise((r) => source.listen(0, '127.0.0.1', r));
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${source.address().port}`, sizes })}\n`);
+} else if (process.argv[2] === 'forward') {
+  // Node's http server and a keep-alive client, the body read whole before answering (as the proxy
+  // must, to sanitize it) and sent back with a length: no parsing, no rules, no checks.
+  const source = new URL(process.argv[3]);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const forward = createServer((req, res) => {
+    const out = request({ hostname: source.hostname, port: source.port, path: req.url, method: req.method, agent, headers: { accept: 'application/json' } }, (up) => {
+      const chunks = [];
+      up.on('data', (c) => chunks.push(c));
+      up.on('end', () => {
+        const body = Buffer.concat(chunks);
+        res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'application/json', 'content-length': body.length });
+        res.end(body);
+      });
+    });
+    out.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    out.end();
+  });
+  forward.keepAliveTimeout = 60_000;
+  await new Promise((r) => forward.listen(0, '127.0.0.1', r));
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${forward.address().port}`, sizes })}\n`);
 } else {
 const sourceUrl = process.argv[3];
 const rules = compileRestRules(loadRestRules(readFileSync(join(here, 'rules', 'gcal.yaml'), 'utf8')));

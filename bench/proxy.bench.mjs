@@ -49,11 +49,13 @@ export async function benchProxy() {
   };
   const src = await start(['source']);
   const prx = await start(['proxy', src.url]);
-  const info = { source: src.url, proxy: prx.url, sizes: src.sizes };
+  const fwd = await start(['forward', src.url]);
+  const info = { source: src.url, proxy: prx.url, forward: fwd.url, sizes: src.sizes };
   const child = {
     kill: () => {
       src.child.kill();
       prx.child.kill();
+      fwd.child.kill();
     },
   };
   const cpuOf = (c) =>
@@ -61,13 +63,16 @@ export async function benchProxy() {
       c.once('message', resolve);
       c.send('cpu');
     });
-  /** A load round, with the CPU time each process spent per request (µs): the client (this process), the source, the proxy. */
-  const measured = async (url, concurrency, total) => {
-    const before = { client: process.cpuUsage(), source: await cpuOf(src.child), proxy: await cpuOf(prx.child) };
+  /**
+   * A load round, with the CPU time each process spent per request (µs): the client (this
+   * process), the source, and the proxy in between (`via`: psoxy or the bare forwarding proxy).
+   */
+  const measured = async (url, concurrency, total, via = prx.child) => {
+    const before = { client: process.cpuUsage(), source: await cpuOf(src.child), proxy: await cpuOf(via) };
     const r = await load(url, concurrency, total);
     const c = process.cpuUsage(before.client);
     const source = await cpuOf(src.child);
-    const proxy = await cpuOf(prx.child);
+    const proxy = await cpuOf(via);
     const n = total + Math.min(20, total); // with load()'s warm-up requests
     return { ...r, cpu: { client: (c.user + c.system) / n, source: (source - before.source) / n, proxy: (proxy - before.proxy) / n } };
   };
@@ -80,9 +85,11 @@ export async function benchProxy() {
         // alternate direct and proxied rounds so drift hits both
         const direct = [];
         const proxied = [];
+        const forwarded = [];
         for (let round = 0; round < 2; round++) {
           direct.push(await measured(`${info.source}${path}`, concurrency, total));
           proxied.push(await measured(`${info.proxy}${path}`, concurrency, total));
+          forwarded.push(await measured(`${info.forward}${path}`, concurrency, total, fwd.child));
         }
         const med = (xs, k) => xs.map((x) => x[k]).sort((a, b) => a - b)[0];
         const best = (xs, k) => Math.max(...xs.map((x) => x[k]));
@@ -93,6 +100,7 @@ export async function benchProxy() {
           concurrency,
           direct: { p50: med(direct, 'p50'), p99: med(direct, 'p99'), rps: best(direct, 'rps'), cpu: { client: least(direct, 'client'), source: least(direct, 'source') } },
           proxied: { p50: med(proxied, 'p50'), p99: med(proxied, 'p99'), rps: best(proxied, 'rps'), cpu: { client: least(proxied, 'client'), source: least(proxied, 'source'), proxy: least(proxied, 'proxy') } },
+          forwarded: { p50: med(forwarded, 'p50'), rps: best(forwarded, 'rps'), cpu: { proxy: least(forwarded, 'proxy') } },
         });
       }
     }

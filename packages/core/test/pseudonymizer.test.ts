@@ -407,6 +407,24 @@ describe('the remembered canonical domain', () => {
     expect(check('a.b_c-9@x.io')).toBe(LOCAL_DOTS);
     for (const bad of ['.a@x.io', 'a.@x.io', 'a..b@x.io', 'A@x.io', 'a+b@x.io', '@x.io', 'a b@x.io', 'noat']) expect(check(bad), bad).toBe(NOT_CANONICAL);
   });
+
+  it('classifies any staged local part as the canonical pattern does', () => {
+    const h = new SaltedSha256('salt');
+    const canonical = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+    const chars = fc.constantFrom(...'ab9_-.@A+ é'.split(''));
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }), (cs) => {
+        const v = cs.join('');
+        const at = h.stage(v);
+        const local = h.stagedLocalPart(v.length, at);
+        if (at === NOT_STAGED || at < 0) return local === NOT_CANONICAL;
+        const part = v.slice(0, at);
+        if (!canonical.test(part)) return local === NOT_CANONICAL;
+        return local === (part.includes('.') ? LOCAL_DOTS : LOCAL_PLAIN);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('properties', () => {

@@ -6,8 +6,9 @@ import type { Lease } from '../runtime/lease.js';
 import type { Logger } from '../runtime/logger.js';
 import type { SecretStore } from '../runtime/secrets.js';
 import { type CompiledRestRules, compileRestRules } from '../sanitize/rest-rules.js';
-import { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost } from './config.js';
-import { type ProxyHandler, createProxy } from './handler.js';
+import { ConfigError, type ProxySettings, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFromHost } from './config.js';
+import { type ProxyHandler, type ProxyOutputs, createProxy } from './handler.js';
+import type { AsyncDispatcher, ResponseOutput } from './outputs.js';
 import { sourceAuthFromEnv } from './source-auth.js';
 
 export interface ComposeProxyOptions {
@@ -31,6 +32,41 @@ export interface ComposeProxyOptions {
   functionName?: string | undefined;
   /** The host's identity token, for sources that federate with it. */
   workloadIdentity?: WorkloadIdentity | undefined;
+  /**
+   * Makes a response output from a URI the settings name (`SIDE_OUTPUT_*`,
+   * `ASYNC_OUTPUT_DESTINATION`: `s3://…` on AWS), throwing on one it cannot write to; absent, the
+   * host writes none, and those settings are refused.
+   */
+  output?: ((uri: string, setting: string) => ResponseOutput) | undefined;
+  /** Queues `Prefer: respond-async` requests; absent, the host has no asynchronous mode. */
+  asyncDispatcher?: AsyncDispatcher | undefined;
+}
+
+/** The outputs the settings ask for, each refused with its setting's name when the host cannot make it. */
+function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutputs | undefined {
+  const problems: string[] = [];
+  const make = (setting: string, uri: string | undefined): ResponseOutput | undefined => {
+    if (uri === undefined) return undefined;
+    if (!o.output) {
+      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs and the asynchronous mode run on AWS Lambda)`);
+      return undefined;
+    }
+    try {
+      return o.output(uri, setting);
+    } catch (e) {
+      problems.push(`${setting}=${uri}: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  const original = make('SIDE_OUTPUT_ORIGINAL', settings.sideOutputOriginal);
+  const sanitized = make('SIDE_OUTPUT_SANITIZED', settings.sideOutputSanitized);
+  const asyncOutput = make('ASYNC_OUTPUT_DESTINATION', settings.asyncOutputDestination);
+  if (settings.asyncOutputDestination !== undefined && o.output && !o.asyncDispatcher) {
+    problems.push('ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: set ASYNC_API_REQUEST_QUEUE_URL (the queue that invokes this function)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!original && !sanitized && !asyncOutput) return undefined;
+  return { original, sanitized, async: asyncOutput && o.asyncDispatcher ? { output: asyncOutput, dispatcher: o.asyncDispatcher } : undefined };
 }
 
 /**
@@ -41,6 +77,7 @@ export interface ComposeProxyOptions {
  */
 export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; auth: AuthStrategy | undefined }> {
   const settings = proxySettingsFromEnv(o.env, { allowInsecureTarget: o.allowInsecureTarget });
+  const outputs = outputsFrom(settings, o);
   const config = o.connector ? connectorConfigFromEnv(o.connector, o.env) : undefined;
   const target = o.target ? targetFromHost(o.target, o.allowInsecureTarget) : (settings.target ?? (o.connector && config ? connectorTarget(o.connector, config) : undefined));
   if (!target) throw new ConfigError(['no target: set TARGET_HOST (or serve a connector)']);
@@ -103,6 +140,7 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     allowInsecureTarget: o.allowInsecureTarget,
     functionName: o.functionName,
     workloadIdentity: o.workloadIdentity,
+    outputs,
     health: {
       bundleFilename: o.env.BUNDLE_FILENAME || undefined,
       pseudonymizeAppIds: /^true$/i.test(o.env.PSEUDONYMIZE_APP_IDS?.trim() ?? ''),

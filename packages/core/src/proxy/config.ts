@@ -35,6 +35,11 @@ export interface ProxySettings {
   followRedirects: boolean;
   emailCanonicalization: EmailCanonicalization;
   emailDomainHandling: EmailDomainHandling;
+  /** `ASYNC_OUTPUT_DESTINATION`: where asynchronous results go (enables `Prefer: respond-async`). */
+  asyncOutputDestination?: string | undefined;
+  /** `SIDE_OUTPUT_ORIGINAL`, `SIDE_OUTPUT_SANITIZED`: where copies of responses go. */
+  sideOutputOriginal?: string | undefined;
+  sideOutputSanitized?: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +126,9 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
     followRedirects: envBool(env, 'FOLLOW_REDIRECTS', true, problems),
     emailCanonicalization: envChoice(env, 'EMAIL_CANONICALIZATION', EMAIL_CANONICALIZATIONS, 'STRICT', problems),
     emailDomainHandling: envChoice(env, 'EMAIL_DOMAIN_HANDLING', EMAIL_DOMAIN_HANDLINGS, 'PRESERVE', problems),
+    asyncOutputDestination: env.ASYNC_OUTPUT_DESTINATION?.trim() || undefined,
+    sideOutputOriginal: env.SIDE_OUTPUT_ORIGINAL?.trim() || undefined,
+    sideOutputSanitized: env.SIDE_OUTPUT_SANITIZED?.trim() || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type AuthContext, type AuthStrategy, ReconnectSourceError, type SourceRequest, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
 import { fetchHttpClient, headerMapOfWeb } from '../http/fetch-client.js';
-import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse } from '../http/types.js';
+import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse, isOk } from '../http/types.js';
 import { decodeUtf8, parseJson } from '../json/parse.js';
 import { writeJson } from '../json/write.js';
 import { type JsonValue, isJsonObject, keysOf } from '../json/value.js';
@@ -16,6 +16,7 @@ import { readRequestBody, requestTooLarge } from './body.js';
 import { type ErrorCause, ProxyError } from './errors.js';
 import { healthCheck } from './health.js';
 import { ipAllowed, parseIpBlocks } from './ip.js';
+import { type AsyncDispatcher, type ProcessingContext, type ResponseOutput, asyncOutputKey, originalMetadata, outputKey, queuedRequest, requestIdOf, sanitizedMetadata } from './outputs.js';
 import { checkRawPath, checkRawQuery, normalizeInboundPath, overrideTarget } from './target.js';
 
 export const PSOXY_TS_VERSION = '0.1.0';
@@ -66,6 +67,21 @@ export interface ProxyOptions {
   userAgent?: string | undefined;
   /** What the health check reports beyond the proxy itself, from the deployment's settings (Psoxy's fields). */
   health?: HealthSettings | undefined;
+  /** Copies of responses and the asynchronous mode (Psoxy's side outputs and `Prefer: respond-async`). */
+  outputs?: ProxyOutputs | undefined;
+}
+
+/** Where the proxy writes responses besides answering them (see {@link ResponseOutput}). */
+export interface ProxyOutputs {
+  /** `SIDE_OUTPUT_ORIGINAL`: the source's bytes, unsanitized, for every status. */
+  original?: ResponseOutput | undefined;
+  /** `SIDE_OUTPUT_SANITIZED`: the sanitized body of every 2xx answer. */
+  sanitized?: ResponseOutput | undefined;
+  /**
+   * `ASYNC_OUTPUT_DESTINATION` and the host's queue: a `Prefer: respond-async` request is checked,
+   * queued and answered 202 with where its sanitized result will be written.
+   */
+  async?: { output: ResponseOutput; dispatcher: AsyncDispatcher } | undefined;
 }
 
 /** Deployment settings the health check reports, by Psoxy's field names. */
@@ -104,6 +120,15 @@ export interface ProxyRequest {
   readonly clientIp?: string | undefined;
   /** Scheme and host the caller used (`https://abc.lambda-url.us-east-1.on.aws`), for pagination links. */
   readonly origin: string;
+  /** The host's id for the request (Lambda's request id), named in outputs; default a random UUID. */
+  readonly requestId?: string | undefined;
+  /** When the host received it (ms since the epoch), for outputs; default now. */
+  readonly receivedAt?: number | undefined;
+  /**
+   * Set when this is a request queued by `Prefer: respond-async`, now processed: its sanitized
+   * result is written to the asynchronous output instead of being answered.
+   */
+  readonly processing?: ProcessingContext | undefined;
 }
 
 /** The proxy's answer: complete in memory (never streamed: nothing leaves before all of it is sanitized). */
@@ -212,6 +237,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
   const targetPath = target.pathname.replace(/\/+$/, '');
   const userAgent = opts.userAgent ?? `psoxy-ts/${PSOXY_TS_VERSION}`;
   const publicPrefix = publicPrefixFor(opts.requestPathPrefixToTrim);
+  const outputs = opts.outputs ?? {};
+  const asyncMode = outputs.async;
   const authCtx = (impersonate?: string): AuthContext => ({
     secrets: opts.secrets,
     lease: opts.lease,
@@ -224,6 +251,17 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
 
   async function handle(request: ProxyRequest): Promise<ProxyResponse> {
     const h = request.headers;
+    const processing = request.processing;
+    // where a queued request's result goes, checked before the source is called
+    let asyncKey: string | undefined;
+    if (processing !== undefined) {
+      if (!asyncMode) throw new ProxyError(500, 'CONFIGURATION_FAILURE', 'a queued request arrived, but ASYNC_OUTPUT_DESTINATION is not set: there is nowhere to write its result');
+      try {
+        asyncKey = asyncOutputKey(processing, asyncMode.output);
+      } catch (e) {
+        throw new ProxyError(400, 'INVALID_REQUEST', (e as Error).message);
+      }
+    }
     const proto = headerOf(h, 'x-forwarded-proto');
     if (proto && proto.toLowerCase() !== 'https') {
       throw new ProxyError(400, 'HTTPS_REQUIRED', 'Requests MUST be sent over HTTPS');
@@ -299,9 +337,89 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     const impersonate = impersonateHeader ? reverseTokens(p, impersonateHeader) : undefined;
 
     const upstreamUrl = `${target.origin}${targetPath}${upstreamPath}${upstreamQuery !== null ? `?${upstreamQuery}` : ''}`;
-    const res = await callSource({ method, url: upstreamUrl, headers, body: upstreamBody }, impersonate, endpoint);
+    const unsigned: SourceRequest = { method, url: upstreamUrl, headers, body: upstreamBody };
+    if (processing === undefined && asyncMode && /\brespond-async\b/i.test(headerOf(h, 'prefer') ?? '')) {
+      return dispatchAsync(request, bodyBytes, unsigned, impersonate, asyncMode);
+    }
+    const res = await callSource(unsigned, impersonate, endpoint, processing !== undefined);
     // a followed redirect is sanitized by the rules of where it led
-    return respond(request, method, res, res.endpoint, legacyPseudonyms);
+    const answer = respond(request, method, res, res.endpoint, legacyPseudonyms);
+    const sanitized = isOk(answer.status) ? answer.body : null;
+    const writes: Promise<void>[] = [];
+    const warnings: string[] = [];
+    if (outputs.original || outputs.sanitized) {
+      const key = outputKey(requestIdOf(request), request.receivedAt ?? clock());
+      const side = (output: ResponseOutput, body: Uint8Array, contentType: string | undefined, metadata: () => Record<string, string>, warning: string) =>
+        writes.push(
+          writeOutput(output, key, body, contentType, metadata()).catch((e) => {
+            log.warn('side output not written', { output: output.uri, reason: (e as Error).message });
+            warnings.push(warning);
+          }),
+        );
+      if (outputs.original) side(outputs.original, res.bytes, res.res.headers['content-type'], () => originalMetadata(upstreamUrl, method, upstreamBody), 'SIDE_OUTPUT_FAILURE_ORIGINAL');
+      if (outputs.sanitized && sanitized) side(outputs.sanitized, sanitized, answer.headers['content-type'], () => sanitizedOutputMetadata(request, path, query, bodyBytes), 'SIDE_OUTPUT_FAILURE_SANITIZED');
+    }
+    if (processing !== undefined && asyncMode && asyncKey !== undefined) {
+      // the result the caller was promised: a failed write fails the processing (the queue retries it)
+      // (a 2xx without a body is written empty, so that whoever waits for it sees it came)
+      if (isOk(answer.status)) writes.push(writeOutput(asyncMode.output, asyncKey, sanitized ?? new Uint8Array(0), answer.headers['content-type'], sanitizedOutputMetadata(request, path, query, bodyBytes)));
+      await Promise.all(writes).catch((e) => {
+        log.error('asynchronous result not written', { output: asyncMode.output.uri, reason: (e as Error).message });
+        throw new ProxyError(500, 'UNKNOWN', 'the sanitized result could not be written to ASYNC_OUTPUT_DESTINATION');
+      });
+      return answer;
+    }
+    await Promise.all(writes);
+    if (warnings.length > 0) {
+      const w = warnings.join(', ');
+      answer.headers['x-psoxy-warning'] = answer.headers['x-psoxy-warning'] ? `${answer.headers['x-psoxy-warning']}, ${w}` : w;
+    }
+    return answer.body ? finish(request, answer.body, answer.status, answer.headers) : answer;
+  }
+
+  function sanitizedOutputMetadata(request: ProxyRequest, path: string, query: string | null, body: Uint8Array | null): Record<string, string> {
+    return sanitizedMetadata(request, path, query, body, { rulesSha: opts.rules.sha, version: PSOXY_TS_VERSION, saltSha256: opts.pseudonymizer.saltFingerprint });
+  }
+
+  /** Queues the request (`Prefer: respond-async`) once it has passed every check, and answers 202 with where its result will be. */
+  async function dispatchAsync(
+    request: ProxyRequest,
+    body: Uint8Array | null,
+    unsigned: SourceRequest,
+    impersonate: string | undefined,
+    mode: NonNullable<ProxyOutputs['async']>,
+  ): Promise<ProxyResponse> {
+    // the source's credentials are checked now, as Psoxy builds the authorized request before queueing it
+    try {
+      await auth.authorize(unsigned, authCtx(impersonate));
+    } catch (e) {
+      throw authError(e);
+    }
+    const requestId = requestIdOf(request);
+    const receivedAt = request.receivedAt ?? clock();
+    const context: ProcessingContext = {
+      requestId,
+      requestReceivedAt: new Date(receivedAt).toISOString(),
+      async: true,
+      asyncOutputLocation: `${mode.output.uri}${outputKey(requestId, receivedAt)}`,
+    };
+    try {
+      await mode.dispatcher.dispatch(queuedRequest(request, body, requestId, receivedAt), context);
+    } catch (e) {
+      log.error('asynchronous request not queued', { reason: (e as Error).message });
+      throw new ProxyError(500, 'ASYNC_HANDLER_DISPATCH', 'the request could not be queued for asynchronous processing');
+    }
+    return {
+      status: 202,
+      headers: {
+        'content-type': 'application/json',
+        location: context.asyncOutputLocation as string,
+        'x-psoxy-psoxy-version': PSOXY_TS_VERSION,
+        'x-psoxy-rules-sha': opts.rules.sha,
+        'x-psoxy-pii-salt-sha256': opts.pseudonymizer.saltFingerprint,
+      },
+      body: Buffer.from(JSON.stringify(context), 'utf8'),
+    };
   }
 
   /** The request's body, at most `maxRequest` bytes. */
@@ -315,6 +433,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     first: SourceRequest,
     impersonate: string | undefined,
     firstEndpoint: CompiledEndpoint | null,
+    processing: boolean,
   ): Promise<{ res: HttpResponse; bytes: Uint8Array; endpoint: CompiledEndpoint | null }> {
     let unsigned = first;
     let endpoint = firstEndpoint;
@@ -342,6 +461,13 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
         continue;
       }
       const location = res.headers.location;
+      if (processing && opts.followRedirects === false && res.status >= 300 && res.status < 400 && location !== undefined && (unsigned.method === 'GET' || unsigned.method === 'HEAD')) {
+        // Psoxy's asynchronous download: the source answers with where the data is (Slack
+        // Analytics' getFile), fetched without the source's credentials and sanitized by the rules
+        // of the endpoint that was called
+        res.discard();
+        return { ...(await download(new URL(location, unsigned.url), unsigned.method)), endpoint };
+      }
       // FOLLOW_REDIRECTS=false: the redirect is answered as any other non-2xx status (as Psoxy),
       // without its Location, which only the source's own clients should follow
       if (res.status >= 300 && res.status < 400 && location !== undefined && opts.followRedirects !== false) {
@@ -370,6 +496,28 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     }
   }
 
+  /** A download location a source pointed to: https only, no credentials, no further redirect. */
+  async function download(url: URL, method: string): Promise<{ res: HttpResponse; bytes: Uint8Array }> {
+    if (url.protocol !== 'https:' && !(opts.allowInsecureTarget && url.protocol === 'http:')) {
+      throw new ProxyError(502, 'API_ERROR', 'the source redirected to a location that is not https');
+    }
+    let res: HttpResponse;
+    try {
+      res = await http({ method, url: url.toString(), headers: { accept: 'application/json', 'accept-encoding': 'gzip', 'user-agent': userAgent }, body: null, timeoutMs });
+    } catch (e) {
+      throw fetchError(e);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      res.discard();
+      throw new ProxyError(502, 'REDIRECT_NOT_FOLLOWED', `the download location redirected again (${res.status}); only one redirect is followed`);
+    }
+    try {
+      return { res, bytes: await res.bytes(maxResponse) };
+    } catch (e) {
+      throw bodyError(e, maxResponse);
+    }
+  }
+
   function respond(
     request: ProxyRequest,
     method: string,
@@ -395,7 +543,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
         delete headers['content-type'];
         return { status: res.status, headers, body: null };
       }
-      return finish(request, bytes, res.status, headers);
+      return { status: res.status, headers, body: bytes };
     }
     if (method === 'HEAD' || res.status === 204 || bytes.length === 0) return { status: res.status, headers, body: null };
     let out: string;
@@ -411,9 +559,15 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       throw new ProxyError(500, 'SANITIZATION_FAILED', "the source's response could not be sanitized, so it is withheld");
     }
     headers['content-type'] = contentType ?? 'application/json; charset=utf-8';
-    return finish(request, Buffer.from(out, 'utf8'), res.status, headers);
+    return { status: res.status, headers, body: Buffer.from(out, 'utf8') };
   }
 
+  /** Stores `body` at `key` of `output`, compressed, as Psoxy stores its outputs. */
+  function writeOutput(output: ResponseOutput, key: string, body: Uint8Array, contentType: string | undefined, metadata: Record<string, string>): Promise<void> {
+    return output.write(key, gzipSync(body), { contentType: contentType ?? 'application/json', contentEncoding: 'gzip', metadata });
+  }
+
+  /** The caller's answer: compressed when it accepts gzip and the body is large enough. */
   function finish(request: ProxyRequest, body: Uint8Array, status: number, headers: HeaderMap): ProxyResponse {
     if (body.length >= compressAt) {
       if (/\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '')) {

@@ -4,6 +4,7 @@ export {
   type ExchangeHandler,
   type ProxyHandler,
   type ProxyOptions,
+  type ProxyOutputs,
   type ProxyRequest,
   type ProxyResponse,
   type RequestInfo,
@@ -16,3 +17,15 @@ export { ConfigError, proxySettingsFromEnv, pseudonymizerFromSecrets, targetFrom
 export { composeProxy, type ComposeProxyOptions } from './compose.js';
 export { startupFailure, startupFailureExchange, startupHealthCheck, type StartupFailure } from './startup.js';
 export { GENERIC_SOURCE_AUTH, sourceAuthFromEnv } from './source-auth.js';
+export {
+  asyncOutputKey,
+  fitMetadata,
+  outputKey,
+  parseProcessingContext,
+  requestFromQueue,
+  type AsyncDispatcher,
+  type OutputMeta,
+  type ProcessingContext,
+  type QueuedRequest,
+  type ResponseOutput,
+} from './outputs.js';

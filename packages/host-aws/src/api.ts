@@ -1,5 +1,17 @@
-import { type ExchangeHandler, type HeaderMap, type ProxyRequest, type ProxyResponse, callerOrigin } from '@psoxy/core';
-import { type HttpEvent, type HttpEventV1, type HttpEventV2, type HttpResultV1, type HttpResultV2, isV2 } from './events.js';
+import {
+  type ExchangeHandler,
+  type HeaderMap,
+  type Logger,
+  type ProxyRequest,
+  type ProxyResponse,
+  type QueuedRequest,
+  callerOrigin,
+  isOk,
+  parseProcessingContext,
+  requestFromQueue,
+} from '@psoxy/core';
+import { type HttpEvent, type HttpEventV1, type HttpEventV2, type HttpResultV1, type HttpResultV2, type SqsEvent, type SqsRecord, isV2 } from './events.js';
+import { PROCESSING_CONTEXT_ATTRIBUTE } from './outputs.js';
 
 /** Media types whose bodies go back as text; anything else (gzip included) as base64. */
 const TEXT = /^(application\/(json|x-ndjson|[\w.+-]*\+json)|text\/)/i;
@@ -42,6 +54,8 @@ function fromV2(e: HttpEventV2): ProxyRequest {
     body: method === 'GET' || method === 'HEAD' ? null : (requestBody(e.body, e.isBase64Encoded) ?? null),
     clientIp: e.requestContext.http.sourceIp ?? firstForwarded(headers),
     origin: callerOrigin('https', e.requestContext.domainName ?? headers.host, 'lambda.invalid'),
+    requestId: e.requestContext.requestId,
+    receivedAt: e.requestContext.timeEpoch,
   };
 }
 
@@ -70,6 +84,8 @@ function fromV1(e: HttpEventV1): ProxyRequest {
     body: method === 'GET' || method === 'HEAD' ? null : (requestBody(e.body, e.isBase64Encoded) ?? null),
     clientIp: e.requestContext?.identity?.sourceIp ?? firstForwarded(headers),
     origin: callerOrigin('https', e.requestContext?.domainName ?? headers.host, 'lambda.invalid'),
+    requestId: e.requestContext?.requestId,
+    receivedAt: e.requestContext?.requestTimeEpoch,
   };
 }
 
@@ -79,24 +95,82 @@ function responseBody(res: ProxyResponse): { body: string; isBase64Encoded: bool
   return text ? { body: bytes.toString('utf8'), isBase64Encoded: false } : { body: bytes.toString('base64'), isBase64Encoded: true };
 }
 
+/** A queued message as the proxy processes it: psoxy-ts's queued request, or the HTTP event Psoxy (Java) queues. */
+function queuedMessage(record: SqsRecord): ProxyRequest {
+  const attribute = record.messageAttributes?.[PROCESSING_CONTEXT_ATTRIBUTE]?.stringValue;
+  if (attribute === undefined) throw new Error(`the message has no ${PROCESSING_CONTEXT_ATTRIBUTE} attribute`);
+  const context = parseProcessingContext(attribute);
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new Error('the message body is not JSON');
+  }
+  if (typeof body === 'object' && body !== null && 'requestContext' in body) {
+    const e = body as HttpEvent;
+    return { ...(isV2(e) ? fromV2(e) : fromV1(e as HttpEventV1)), processing: context };
+  }
+  return requestFromQueue(body as QueuedRequest, context);
+}
+
+/**
+ * Processes an SQS batch of the asynchronous mode: each queued request is handled again and its
+ * sanitized result written where its caller was told. If any fails, the invocation throws, listing
+ * them, so that the queue delivers the batch again (and, after its retries, to its dead-letter
+ * queue). Not a partial-batch answer: that is only honoured where the trigger enables
+ * `ReportBatchItemFailures`, which Psoxy's Terraform does not, and without it the failed messages
+ * would be deleted. Requests already written are written again, to the same keys.
+ */
+export async function processQueuedRecords(proxy: ExchangeHandler, event: SqsEvent, log?: Logger): Promise<{ batchItemFailures: [] }> {
+  const failures: string[] = [];
+  for (const record of event.Records) {
+    let res: ProxyResponse;
+    try {
+      res = await proxy(queuedMessage(record));
+    } catch (e) {
+      failures.push(`${record.messageId}: ${(e as Error).message}`);
+      continue;
+    }
+    if (!isOk(res.status)) failures.push(`${record.messageId}: ${res.status} ${res.headers['x-psoxy-error'] ?? ''}`.trim());
+  }
+  if (failures.length > 0) {
+    log?.error('queued requests failed', { failed: failures.length, of: event.Records.length });
+    throw new Error(`${failures.length} of ${event.Records.length} queued request(s) failed; the batch will be delivered again:\n  ${failures.join('\n  ')}`);
+  }
+  return { batchItemFailures: [] };
+}
+
+const isSqsEvent = (event: unknown): event is SqsEvent => {
+  const records = (event as { Records?: { eventSource?: string }[] }).Records;
+  return Array.isArray(records) && records.length > 0 && records.every((r) => r?.eventSource === 'aws:sqs');
+};
+
 /**
  * The Lambda handler for HTTP events (Function URLs, API Gateway HTTP and REST APIs) around the
  * proxy's plain-value handler: the event becomes a {@link ProxyRequest} (no Web `Request`, whose
  * first use loads undici, ~35 ms of a cold start), the answer the event's result, bodies base64
- * both ways where they are not text.
+ * both ways where they are not text. With `queue` (the asynchronous mode), SQS batches of queued
+ * requests are processed too.
  */
-export function lambdaApiHandler(proxy: ExchangeHandler): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
+export function lambdaApiHandler(
+  proxy: ExchangeHandler,
+  opts: { queue?: boolean; log?: Logger } = {},
+): (event: HttpEvent | SqsEvent) => Promise<HttpResultV1 | HttpResultV2 | { batchItemFailures: [] }> {
   return async (event) => {
-    // Not an HTTP event: a queue's or a bucket's (Psoxy's async mode sends SQS batches to its API
-    // function). Answering it would tell Lambda it was handled, and the queue would drop it.
+    if (opts.queue && isSqsEvent(event)) return processQueuedRecords(proxy, event, opts.log);
+    // Not an HTTP event: a queue's or a bucket's. Answering it would tell Lambda it was handled,
+    // and the queue would drop it.
     const records = (event as { Records?: { eventSource?: string }[] }).Records;
     if (Array.isArray(records)) {
-      throw new Error(`this function serves HTTP events only; it got ${records[0]?.eventSource ?? 'a non-HTTP'} records (psoxy-ts has no async mode: do not connect a queue to it)`);
+      throw new Error(
+        `this function serves HTTP events only; it got ${records[0]?.eventSource ?? 'a non-HTTP'} records (a queue for the asynchronous mode needs ASYNC_OUTPUT_DESTINATION and ASYNC_API_REQUEST_QUEUE_URL set)`,
+      );
     }
-    const v2 = isV2(event);
+    const http = event as HttpEvent;
+    const v2 = isV2(http);
     let request: ProxyRequest;
     try {
-      request = v2 ? fromV2(event) : fromV1(event as HttpEventV1);
+      request = v2 ? fromV2(http) : fromV1(http as HttpEventV1);
     } catch (e) {
       // an event this adapter cannot read: refuse it, say why
       const body = JSON.stringify({ error: 'INVALID_REQUEST', message: (e as Error).message });

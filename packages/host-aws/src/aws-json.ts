@@ -17,14 +17,27 @@ export class AwsServiceError extends Error {
 
 export type { AwsCredentials } from './sigv4.js';
 
+/** The function role's credentials, where Lambda puts them; a ConfigError naming `service` without them. */
+export function credentialsFromEnv(env: Env, service: string): AwsCredentials {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError([`no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): Lambda sets them from the function's role; elsewhere set them to call ${service}`]);
+  }
+  return { accessKeyId, secretAccessKey, sessionToken };
+}
+
 /** The caller's role may not do this (IAM): `AccessDeniedException`. */
 export const isAccessDenied = (e: unknown): boolean => e instanceof AwsServiceError && e.code === 'AccessDeniedException';
 
-/** The JSON 1.1 services the hosts call: SSM Parameter Store, Secrets Manager, Cognito identity pools. */
+/**
+ * The JSON-protocol services the hosts call: SSM Parameter Store, Secrets Manager, Cognito
+ * identity pools (JSON 1.1), and SQS for the asynchronous mode (JSON 1.0).
+ */
 const SERVICES = {
-  ssm: { target: 'AmazonSSM', endpointEnv: 'AWS_ENDPOINT_URL_SSM' },
-  secretsmanager: { target: 'secretsmanager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' },
-  'cognito-identity': { target: 'AWSCognitoIdentityService', endpointEnv: 'AWS_ENDPOINT_URL_COGNITO_IDENTITY' },
+  ssm: { target: 'AmazonSSM', endpointEnv: 'AWS_ENDPOINT_URL_SSM', json: '1.1' },
+  secretsmanager: { target: 'secretsmanager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER', json: '1.1' },
+  'cognito-identity': { target: 'AWSCognitoIdentityService', endpointEnv: 'AWS_ENDPOINT_URL_COGNITO_IDENTITY', json: '1.1' },
+  sqs: { target: 'AmazonSQS', endpointEnv: 'AWS_ENDPOINT_URL_SQS', json: '1.0' },
 } as const;
 
 export interface AwsJsonClientOptions {
@@ -33,7 +46,7 @@ export interface AwsJsonClientOptions {
   env?: Env;
   region?: string;
   credentials?: AwsCredentials;
-  /** Default: `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`, else the regional endpoint. */
+  /** Default: the service's `AWS_ENDPOINT_URL_<SERVICE>` (`AWS_ENDPOINT_URL_SSM`...), `AWS_ENDPOINT_URL`, else the regional endpoint. */
   endpoint?: string;
   /** Default: a keep-alive node:https client of its own. */
   http?: HttpClient;
@@ -48,11 +61,11 @@ export interface AwsJsonClientOptions {
 /** Largest answer read: a parameter page or a secret is at most a few hundred kilobytes. */
 const RESPONSE_LIMIT = 8 * 1024 * 1024;
 
-const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerError|ServiceUnavailable/;
+const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|InternalServerError|ServiceUnavailable|InternalError/;
 
 /**
- * A client for AWS's JSON 1.1 protocol (POST `/`, `X-Amz-Target: <Service>.<Operation>`, SigV4):
- * the few SSM, Secrets Manager and Cognito operations a psoxy function makes. Written here instead of
+ * A client for AWS's JSON protocols (1.1 and 1.0) (POST `/`, `X-Amz-Target: <Service>.<Operation>`, SigV4):
+ * the few SSM, Secrets Manager, Cognito and SQS operations a psoxy function makes. Written here instead of
  * using the AWS SDK's clients because our need differs: an API function's cold start has a
  * 250 ms budget, and the SDK's SSM client alone adds ~370 KB of code, ~70 ms to load and ~35 ms
  * to its first call on a small machine. Signing is {@link signV4}; credentials come from the
@@ -80,12 +93,7 @@ export class AwsJsonClient {
   }
 
   private creds(): AwsCredentials {
-    if (this.credentials) return this.credentials;
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
-    if (!accessKeyId || !secretAccessKey) {
-      throw new ConfigError([`no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): Lambda sets them from the function's role; elsewhere set them to call ${this.service}`]);
-    }
-    this.credentials = { accessKeyId, secretAccessKey, sessionToken };
+    this.credentials ??= credentialsFromEnv(this.env, this.service);
     return this.credentials;
   }
 
@@ -107,7 +115,7 @@ export class AwsJsonClient {
     const url = `${this.endpoint}/`;
     const body = JSON.stringify(input);
     const headers = signV4(
-      { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${SERVICES[this.service].target}.${operation}` }, body },
+      { method: 'POST', url, headers: { 'content-type': `application/x-amz-json-${SERVICES[this.service].json}`, 'x-amz-target': `${SERVICES[this.service].target}.${operation}` }, body },
       this.creds(),
       { service: this.service, region: this.region },
       new Date(this.opts.clock?.() ?? Date.now()),

@@ -10,7 +10,7 @@ export interface HttpEventV2 {
   body?: string;
   isBase64Encoded: boolean;
   routeKey?: string;
-  requestContext: { domainName?: string; stage?: string; routeKey?: string; http: { method: string; sourceIp?: string } };
+  requestContext: { domainName?: string; stage?: string; routeKey?: string; requestId?: string; timeEpoch?: number; http: { method: string; sourceIp?: string } };
 }
 
 /** API Gateway REST API events (payload format 1.0). */
@@ -25,10 +25,22 @@ export interface HttpEventV1 {
   body?: string | null;
   isBase64Encoded?: boolean;
   resource?: string;
-  requestContext?: { domainName?: string; stage?: string; identity?: { sourceIp?: string } };
+  requestContext?: { domainName?: string; stage?: string; requestId?: string; requestTimeEpoch?: number; identity?: { sourceIp?: string } };
 }
 
 export type HttpEvent = HttpEventV1 | HttpEventV2;
+
+/** An SQS batch (the asynchronous mode's queue invokes the API function with these). */
+export interface SqsEvent {
+  Records: SqsRecord[];
+}
+
+export interface SqsRecord {
+  messageId: string;
+  body: string;
+  eventSource?: string;
+  messageAttributes?: Record<string, { stringValue?: string; dataType?: string } | undefined>;
+}
 
 export interface HttpResultV2 {
   statusCode: number;

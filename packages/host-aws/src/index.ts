@@ -2,8 +2,9 @@
  * @psoxy/host-aws: psoxy on AWS Lambda.
  * @module
  */
-export { lambdaApiHandler } from './api.js';
-export type { HttpEvent, HttpEventV1, HttpEventV2, HttpResultV1, HttpResultV2 } from './events.js';
+export { lambdaApiHandler, processQueuedRecords } from './api.js';
+export type { HttpEvent, HttpEventV1, HttpEventV2, HttpResultV1, HttpResultV2, SqsEvent, SqsRecord } from './events.js';
+export { S3ResponseOutput, SqsDispatcher, parseS3Uri, PROCESSING_CONTEXT_ATTRIBUTE } from './outputs.js';
 export { S3ObjectStore, s3BulkHandler, decodeS3Key, type S3Event } from './s3.js';
 export { SsmParameterReader, SsmSecretStore, SsmLease, type SsmSecretStoreOptions } from './ssm.js';
 export { createLambdaApiHandler, type LambdaApiOptions } from './lambda.js';

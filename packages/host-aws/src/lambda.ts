@@ -1,7 +1,8 @@
 import { type Connector, type HttpClient, buildOnce, composeProxy, nodeHttpClient, startupFailureExchange, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
-import type { HttpEvent, HttpResultV1, HttpResultV2 } from './events.js';
+import type { HttpEvent, HttpResultV1, HttpResultV2, SqsEvent } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
+import { S3ResponseOutput, SqsDispatcher } from './outputs.js';
 import { cognitoDeveloperIdentity } from './cognito.js';
 import { inLambda } from './lambda-env.js';
 import { awsSecrets } from './secrets.js';
@@ -16,6 +17,8 @@ export interface LambdaApiOptions {
   secretsManager?: AwsJsonClient;
   /** Cognito identity pools, for Microsoft 365's workload identity (default: from the environment). */
   cognito?: AwsJsonClient;
+  /** The asynchronous mode's queue (default: from the environment Lambda sets). */
+  sqs?: AwsJsonClient;
   /** How the function calls the source, token endpoints and AWS (default: `nodeHttpClient()`). */
   http?: HttpClient;
   /** Tests only: a loopback http source. */
@@ -30,7 +33,9 @@ export interface LambdaApiOptions {
  * `SECRETS_STORE=aws_secrets_manager` reads Secrets Manager instead. The proxy is built once per
  * container: in Lambda during the init phase, elsewhere on the first event.
  */
-export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2> {
+type LambdaResult = HttpResultV1 | HttpResultV2 | { batchItemFailures: [] };
+
+export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEvent | SqsEvent) => Promise<LambdaResult> {
   const env = o.env ?? process.env;
   const log = streamLogger({ json: true });
   const build = async () => {
@@ -38,6 +43,9 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     // ~35 ms of a cold start
     const http = o.http ?? nodeHttpClient();
     const { secrets, config, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http, log });
+    // Psoxy's asynchronous mode: requests queued in SQS, processed by this same function
+    const queueUrl = env.ASYNC_API_REQUEST_QUEUE_URL?.trim() || undefined;
+    const asyncDispatcher = queueUrl ? new SqsDispatcher(o.sqs ?? new AwsJsonClient({ service: 'sqs', env, http }), queueUrl) : undefined;
     const { handler } = await composeProxy({
       connector: o.connector,
       env,
@@ -49,14 +57,16 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,
       workloadIdentity: env.IDENTITY_POOL_ID ? cognitoDeveloperIdentity(o.cognito ?? new AwsJsonClient({ service: 'cognito-identity', env, http }), env) : undefined,
+      output: (uri) => new S3ResponseOutput(uri, { env, http, log }),
+      asyncDispatcher,
     });
-    return lambdaApiHandler(handler.exchange);
+    return lambdaApiHandler(handler.exchange, { queue: Boolean(asyncDispatcher && env.ASYNC_OUTPUT_DESTINATION?.trim()), log });
   };
   // In Lambda, start during the init phase: it runs at full CPU and before the first event is
   // handed over. A failure here is answered (and retried) by that event instead.
   const ready = buildOnce(build, { startNow: inLambda(env) });
   return async (event) => {
-    let serve: (event: HttpEvent) => Promise<HttpResultV1 | HttpResultV2>;
+    let serve: (event: HttpEvent | SqsEvent) => Promise<LambdaResult>;
     try {
       serve = await ready();
     } catch (e) {

@@ -20,7 +20,7 @@ export interface SigV4Request {
   url: string;
   /** Headers to sign and send (any case); `host`, `x-amz-date` and the session token are added. */
   headers: Readonly<Record<string, string>>;
-  body: string;
+  body: string | Uint8Array;
 }
 
 export interface SigV4Scope {
@@ -30,7 +30,7 @@ export interface SigV4Scope {
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
-const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
+const sha256Hex = (data: string | Uint8Array): string => (typeof data === 'string' ? createHash('sha256').update(data, 'utf8') : createHash('sha256').update(data)).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** RFC 3986 percent-encoding as SigV4 wants it: everything but unreserved characters. */
@@ -64,7 +64,8 @@ function amzDate(now: Date): string {
 
 /**
  * Signs a request: returns the headers to send (the given ones lower-cased, plus `host`,
- * `x-amz-date`, `x-amz-security-token` with temporary credentials, and `authorization`).
+ * `x-amz-date`, `x-amz-security-token` with temporary credentials, `x-amz-content-sha256` for S3,
+ * and `authorization`).
  * `keys` caches derived signing keys (four chained HMACs) by date, region, service and secret.
  */
 export function signV4(req: SigV4Request, creds: AwsCredentials, scope: SigV4Scope, now: Date, keys?: Map<string, Buffer>): Record<string, string> {
@@ -76,10 +77,14 @@ export function signV4(req: SigV4Request, creds: AwsCredentials, scope: SigV4Sco
   headers.host = url.host;
   headers['x-amz-date'] = date;
   if (creds.sessionToken) headers['x-amz-security-token'] = creds.sessionToken;
+  const payloadHash = sha256Hex(req.body);
+  // S3 signs the payload's hash as a header too, and its paths as sent (encoded once, slashes kept)
+  const s3 = scope.service === 's3';
+  if (s3) headers['x-amz-content-sha256'] = payloadHash;
   const names = Object.keys(headers).sort();
   const signedHeaders = names.join(';');
   const canonicalHeaders = names.map((n) => `${n}:${(headers[n] as string).trim().replace(/\s+/g, ' ')}\n`).join('');
-  const canonicalRequest = [req.method.toUpperCase(), canonicalPath(url.pathname), canonicalQuery(url.searchParams), canonicalHeaders, signedHeaders, sha256Hex(req.body)].join('\n');
+  const canonicalRequest = [req.method.toUpperCase(), s3 ? url.pathname : canonicalPath(url.pathname), canonicalQuery(url.searchParams), canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${date}\n${credentialScope}\n${sha256Hex(canonicalRequest)}`;
   const cacheKey = `${day}/${scope.region}/${scope.service}/${creds.accessKeyId}/${sha256Hex(creds.secretAccessKey)}`;

@@ -20,14 +20,15 @@ class NodeSha256 {
 }
 
 /** The Authorization header and signed headers the AWS SDK's signer makes for the same request. */
-async function sdkSignature(req: SigV4Request, creds: AwsCredentials, service: string, region: string, now: Date): Promise<Record<string, string>> {
+async function sdkSignature(req: SigV4Request, creds: AwsCredentials, service: string, region: string, now: Date, s3 = false): Promise<Record<string, string>> {
   const url = new URL(req.url);
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {
     const had = query[k];
     query[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
   }
-  const signer = new SignatureV4({ service, region, credentials: creds, sha256: NodeSha256, applyChecksum: false });
+  // S3's client signs paths as sent and the payload's hash as a header
+  const signer = new SignatureV4({ service, region, credentials: creds, sha256: NodeSha256, applyChecksum: s3, uriEscapePath: !s3 });
   const signed = await signer.sign(
     {
       method: req.method,
@@ -65,6 +66,18 @@ describe('SigV4 signing', () => {
     expect(ours.authorization).toBe(sdk.authorization);
     expect(ours['x-amz-date']).toBe('20261201T024507Z');
     expect(ours['x-amz-security-token']).toBe(c.sessionToken);
+  });
+
+  it.each([
+    ['an object with metadata and a gzip body', 'https://side-out.s3.us-east-1.amazonaws.com/results/20261105/req-42', new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0])],
+    ['a path-style key with escapes', 'http://127.0.0.1:4569/bucket/a%20b/c%2Bd/e~f', new Uint8Array(0)],
+  ])('signs an S3 PutObject (%s) exactly as the AWS SDK does', async (_name, url, body) => {
+    const req: SigV4Request = { method: 'PUT', url, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-amz-meta-path': '/api/users' }, body };
+    const ours = signV4(req, creds, { service: 's3', region: 'us-east-1' }, now);
+    const sdk = await sdkSignature(req, creds, 's3', 'us-east-1', now, true);
+    expect(ours['x-amz-content-sha256']).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(sdk['x-amz-content-sha256']).toBe(ours['x-amz-content-sha256']);
+    expect(ours.authorization).toBe(sdk.authorization);
   });
 
   it('reuses the derived key within a day, and derives a new one for another day or secret', () => {

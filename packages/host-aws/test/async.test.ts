@@ -124,6 +124,20 @@ describe('the asynchronous mode on Lambda (SQS and S3)', () => {
     }
   });
 
+  it('processes a message Psoxy (Java) queued: the original HTTP event in the body', async () => {
+    const upstream = await startFakeUpstream([{ path: '/api/users', body: USERS }]);
+    try {
+      const handler = handlerFor(upstream.url);
+      const original = asyncEvent('java-7');
+      const context = { requestId: 'java-7', requestReceivedAt: '2026-11-05T12:00:00.000Z', async: true, asyncOutputLocation: 's3://async-out/results/20261105/java-7' };
+      const event: SqsEvent = { Records: [{ messageId: 'm-1', eventSource: 'aws:sqs', body: JSON.stringify(original), messageAttributes: { processingContext: { stringValue: JSON.stringify(context), dataType: 'String' } } }] };
+      expect(await handler(event)).toEqual({ batchItemFailures: [] });
+      expect(JSON.parse(await objectText('async-out', 'results/20261105/java-7')).users[0].email).toMatch(/^t~/);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it('answers 500 ASYNC_HANDLER_DISPATCH when the queue refuses the message', async () => {
     const upstream = await startFakeUpstream([]);
     sqs.missing.add(`${QUEUE}-gone`);
@@ -146,7 +160,7 @@ describe('the asynchronous mode on Lambda (SQS and S3)', () => {
       expect(await objectText('side-out', '20261106/sync-1')).toBe(r.body);
       // (the asynchronous call of the first test was copied too: every 2xx answer is)
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'side-out' }));
-      expect(listed.Contents?.map((o) => o.Key)).toEqual(['20261105/req-42', '20261106/sync-1']);
+      expect(listed.Contents?.map((o) => o.Key)).toEqual(['20261105/java-7', '20261105/req-42', '20261106/sync-1']);
     } finally {
       await upstream.close();
     }

@@ -17,6 +17,7 @@ import {
 } from '@psoxy/core';
 import { type GoogleCredentials, applicationDefault } from './credentials.js';
 import { GcsObjectStore } from './gcs.js';
+import { GcsResponseOutput } from './outputs.js';
 import { type GcsCloudEvent, gcsBulkHandler } from './gcs-event.js';
 import { endpointFromEnv } from './google-api.js';
 import { type GcpHttpFunction, type GcpHttpRequest, gcpHttpFunction } from './http.js';
@@ -88,6 +89,8 @@ export interface GcpApiOptions {
   /** Tests only: a loopback http source. */
   allowInsecureTarget?: boolean | undefined;
   log?: Logger | undefined;
+  /** Where side outputs (`SIDE_OUTPUT_*`, `gs://…`) are written (default: Cloud Storage with Application Default Credentials). */
+  storage?: ObjectStore | undefined;
 }
 
 /**
@@ -109,8 +112,15 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
   const env = o.env ?? process.env;
   const log = o.log ?? gcpLogger();
   const ready = buildOnce(async () => {
-    const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log);
+    const credentials = applicationDefault(env);
+    const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
+    let storage = o.storage;
     const { handler } = await composeProxy({
+      // Psoxy's side outputs, in Cloud Storage (made only when a SIDE_OUTPUT_* setting names one)
+      output: (uri) => {
+        storage ??= new GcsObjectStore({ accessToken: credentials.accessToken, endpoint: endpointFromEnv(env, 'STORAGE_EMULATOR_HOST') });
+        return new GcsResponseOutput(uri, storage);
+      },
       connector: o.connector,
       env,
       secrets,

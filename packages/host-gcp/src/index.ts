@@ -20,3 +20,4 @@ export { gcsBulkHandler, OBJECT_FINALIZED, type GcsCloudEvent, type StorageObjec
 export { GoogleApiError, type GoogleApiAccess } from './google-api.js';
 export { applicationDefault, type GoogleCredentials } from './credentials.js';
 export { gcpLogger } from './log.js';
+export { GcsResponseOutput, parseGsUri } from './outputs.js';

@@ -1,10 +1,11 @@
 import * as functions from '@google-cloud/functions-framework';
 import { zoom } from '@psoxy/connector-zoom';
 import { type Logger, Pseudonymizer, silentLogger } from '@psoxy/core';
-import { type FakeSecretManager, startFakeSecretManager, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
+import { type FakeSecretManager, startFakeGcs, startFakeSecretManager, startFakeUpstream, startTokenEndpoint } from '@psoxy/testkit';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFromEnv } from '../src/google-api.js';
-import { LATEST_VERSION_LABEL, LOCK_LABEL, createGcpApiFunction, instanceNamespace } from '../src/index.js';
+import { GcsObjectStore, LATEST_VERSION_LABEL, LOCK_LABEL, createGcpApiFunction, instanceNamespace, parseGsUri } from '../src/index.js';
 import { serveRegistered } from './serve.js';
 
 let sm: FakeSecretManager;
@@ -111,6 +112,42 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('writes Psoxy\'s side outputs to Cloud Storage, and refuses the asynchronous mode, which needs a queue', async () => {
+    const gcs = await startFakeGcs();
+    const upstream = await startFakeUpstream([{ path: '/v1/things', body: { things: [{ owner: 'ada@acme.example' }] } }]);
+    const rules = 'endpoints:\n  - pathTemplate: /v1/things\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..owner"]\n';
+    const env = { K_SERVICE: 'psoxy-side', TARGET_HOST: upstream.url, RULES: rules, SIDE_OUTPUT_ORIGINAL: 'gs://raw-out/things', SIDE_OUTPUT_SANITIZED: 'gs://clean-out' };
+    const storage = new GcsObjectStore({ endpoint: gcs.url, accessToken: async () => gcs.token });
+    functions.http('side', createGcpApiFunction({ env, secretManager: secretManager(), storage, allowInsecureTarget: true, log: silentLogger }));
+    functions.http('side-async', createGcpApiFunction({ env: { ...env, ASYNC_OUTPUT_DESTINATION: 'gs://async-out/' }, secretManager: secretManager(), storage, allowInsecureTarget: true, log: silentLogger }));
+    const [side, sideAsync] = await Promise.all([serveRegistered('side'), serveRegistered('side-async')]);
+    try {
+      const res = await fetch(`${side.url}/v1/things`);
+      expect(res.status).toBe(200);
+      const answered = await res.text();
+      const names = [...gcs.objects.keys()].sort();
+      expect(names).toHaveLength(2);
+      const [clean, raw] = names as [string, string];
+      expect(clean).toMatch(/^clean-out\/\d{8}\/[\w-]+$/);
+      expect(raw).toMatch(/^raw-out\/things\/\d{8}\/[\w-]+$/);
+      expect(gunzipSync(gcs.objects.get(clean)?.data ?? Buffer.alloc(0)).toString()).toBe(answered);
+      expect(gcs.objects.get(clean)?.contentEncoding).toBe('gzip');
+      expect(gcs.objects.get(clean)?.metadata).toMatchObject({ HTTP_METHOD: 'GET', PATH: '/v1/things' });
+      expect(gunzipSync(gcs.objects.get(raw)?.data ?? Buffer.alloc(0)).toString()).toContain('ada@acme.example');
+
+      const refused = await fetch(`${sideAsync.url}/v1/things`);
+      expect(refused.status).toBe(500);
+      expect(((await refused.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/ASYNC_OUTPUT_DESTINATION is set, but there is no queue.*not available on other hosts/)]);
+    } finally {
+      await side.close();
+      await sideAsync.close();
+      await upstream.close();
+      await gcs.close();
+    }
+    expect(parseGsUri('gs://bkt/a/b')).toEqual({ bucket: 'bkt', prefix: 'a/b/' });
+    expect(() => parseGsUri('s3://bkt/')).toThrow(/expected a Cloud Storage URI/);
   });
 
   it('without the salt in any namespace, says which secret is missing and where it looked', async () => {

@@ -48,7 +48,7 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const make = (setting: string, uri: string | undefined): ResponseOutput | undefined => {
     if (uri === undefined) return undefined;
     if (!o.output) {
-      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs and the asynchronous mode run on AWS Lambda)`);
+      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs run on AWS Lambda and Google Cloud Functions, the asynchronous mode on AWS Lambda)`);
       return undefined;
     }
     try {
@@ -62,7 +62,9 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const sanitized = make('SIDE_OUTPUT_SANITIZED', settings.sideOutputSanitized);
   const asyncOutput = make('ASYNC_OUTPUT_DESTINATION', settings.asyncOutputDestination);
   if (settings.asyncOutputDestination !== undefined && o.output && !o.asyncDispatcher) {
-    problems.push('ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: set ASYNC_API_REQUEST_QUEUE_URL (the queue that invokes this function)');
+    problems.push(
+      'ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: on AWS set ASYNC_API_REQUEST_QUEUE_URL (the SQS queue that invokes this function); the asynchronous mode is not available on other hosts',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   if (!original && !sanitized && !asyncOutput) return undefined;

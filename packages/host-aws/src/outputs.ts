@@ -41,7 +41,7 @@ export interface S3ResponseOutputOptions {
   /** Default: `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` (path-style), else the bucket's regional endpoint. */
   endpoint?: string | undefined;
   log?: Logger | undefined;
-  /** Per attempt (default 30 s). */
+  /** Per attempt, of three (default 10 s: a side output holds up the caller's answer). */
   timeoutMs?: number | undefined;
 }
 
@@ -96,7 +96,7 @@ export class S3ResponseOutput implements ResponseOutput {
       let status: number;
       let detail: string;
       try {
-        const res = await this.http({ method: 'PUT', url, headers: lowerCaseHeaders(sent), body, timeoutMs: this.opts.timeoutMs ?? 30_000 });
+        const res = await this.http({ method: 'PUT', url, headers: lowerCaseHeaders(sent), body, timeoutMs: this.opts.timeoutMs ?? 10_000 });
         status = res.status;
         const text = await res.text(64 * 1024);
         if (isOk(status)) return;

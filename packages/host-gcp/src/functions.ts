@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import {
   type BulkOutcome,
   buildOnce,
+  ConfigError,
   type Connector,
   type HttpClient,
   type Lease,
@@ -18,6 +19,7 @@ import {
 import { type GoogleCredentials, applicationDefault } from './credentials.js';
 import { GcsObjectStore } from './gcs.js';
 import { GcsResponseOutput } from './outputs.js';
+import { GoogleIdTokenVerifier, PubSubDispatcher, type PubSubPush, topicPath } from './pubsub.js';
 import { type GcsCloudEvent, gcsBulkHandler } from './gcs-event.js';
 import { endpointFromEnv } from './google-api.js';
 import { type GcpHttpFunction, type GcpHttpRequest, gcpHttpFunction } from './http.js';
@@ -91,6 +93,10 @@ export interface GcpApiOptions {
   log?: Logger | undefined;
   /** Where side outputs (`SIDE_OUTPUT_*`, `gs://…`) are written (default: Cloud Storage with Application Default Credentials). */
   storage?: ObjectStore | undefined;
+  /** The asynchronous mode's Pub/Sub (default: `PUBSUB_EMULATOR_HOST` or Google's, with Application Default Credentials). */
+  pubsub?: { endpoint?: string | undefined; accessToken?: (() => Promise<string>) | undefined; project?: string | undefined } | undefined;
+  /** Verifies the ID tokens of Pub/Sub pushes (default: against Google's signing certificates). */
+  idTokens?: GoogleIdTokenVerifier | undefined;
 }
 
 /**
@@ -115,7 +121,27 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
     const credentials = applicationDefault(env);
     const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
     let storage = o.storage;
+    // Psoxy's asynchronous mode on GCP: requests queued in Pub/Sub, pushed back to this function
+    const queue = env.ASYNC_PUB_SUB_QUEUE?.trim() || undefined;
+    let push: PubSubPush | undefined;
+    let asyncDispatcher: PubSubDispatcher | undefined;
+    if (queue) {
+      const project = o.pubsub?.project ?? o.secretManager?.project ?? (await credentials.project());
+      let topic: string;
+      try {
+        topic = topicPath(queue, project);
+      } catch (e) {
+        throw new ConfigError([(e as Error).message]);
+      }
+      // the audience of the push subscription's tokens: this function's URL, which Psoxy's Terraform
+      // can only know after deploying it, so keeps as a secret
+      const audience = (await secrets.get('SERVICE_URL'))?.value?.trim();
+      if (!audience) throw new ConfigError(['ASYNC_PUB_SUB_QUEUE is set, but SERVICE_URL (this function\'s URL, the audience of Pub/Sub\'s push tokens) is not in the secrets or the environment'], ['SERVICE_URL']);
+      asyncDispatcher = new PubSubDispatcher({ accessToken: o.pubsub?.accessToken ?? credentials.accessToken, endpoint: o.pubsub?.endpoint ?? endpointFromEnv(env, 'PUBSUB_EMULATOR_HOST') }, topic);
+      push = { verifier: o.idTokens ?? new GoogleIdTokenVerifier(), audience, log };
+    }
     const { handler } = await composeProxy({
+      asyncDispatcher,
       // Psoxy's side outputs, in Cloud Storage (made only when a SIDE_OUTPUT_* setting names one)
       output: (uri) => {
         storage ??= new GcsObjectStore({ accessToken: credentials.accessToken, endpoint: endpointFromEnv(env, 'STORAGE_EMULATOR_HOST') });
@@ -130,7 +156,7 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.K_SERVICE,
     });
-    return gcpHttpFunction(handler.exchange);
+    return gcpHttpFunction(handler.exchange, { push: push && env.ASYNC_OUTPUT_DESTINATION?.trim() ? push : undefined });
   }, { startNow: onCloudRun(env) });
   return async (req, res) => {
     let serve: GcpHttpFunction;

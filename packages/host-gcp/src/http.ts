@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ExchangeHandler, type ProxyRequest, type ProxyResponse, callerOrigin, headerMapOf, readIncomingBody } from '@psoxy/core';
+import { type PubSubPush, handlePubSubPush, isPubSubPush } from './pubsub.js';
 
 /**
  * The request functions-framework hands an HTTP function: an Express request, whose body the
@@ -60,10 +61,12 @@ function writeResponse(method: string, res: ServerResponse, response: ProxyRespo
 /**
  * The HTTP function for Cloud Run functions (gen2) around the proxy's plain-value handler: the
  * Express request becomes a {@link ProxyRequest} (raw target, raw body bytes, client IP from the
- * front end's hop), the answer is written back as is (status, headers, body bytes).
+ * front end's hop), the answer is written back as is (status, headers, body bytes). With `push`
+ * (the asynchronous mode), Pub/Sub pushes of queued requests are processed too.
  */
-export function gcpHttpFunction(proxy: ExchangeHandler): GcpHttpFunction {
+export function gcpHttpFunction(proxy: ExchangeHandler, opts: { push?: PubSubPush | undefined } = {}): GcpHttpFunction {
   return async (req, res) => {
+    if (opts.push && isPubSubPush(req)) return handlePubSubPush(req, res, proxy, opts.push);
     let request: ProxyRequest;
     try {
       request = toProxyRequest(req);

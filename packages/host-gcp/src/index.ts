@@ -21,3 +21,4 @@ export { GoogleApiError, type GoogleApiAccess } from './google-api.js';
 export { applicationDefault, type GoogleCredentials } from './credentials.js';
 export { gcpLogger } from './log.js';
 export { GcsResponseOutput, parseGsUri } from './outputs.js';
+export { GoogleIdTokenVerifier, PubSubDispatcher, handlePubSubPush, isPubSubPush, topicPath, type PubSubPush } from './pubsub.js';

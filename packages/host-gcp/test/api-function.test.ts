@@ -114,7 +114,7 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
     }
   });
 
-  it('writes Psoxy\'s side outputs to Cloud Storage, and refuses the asynchronous mode, which needs a queue', async () => {
+  it('writes Psoxy\'s side outputs to Cloud Storage, and refuses the asynchronous mode without its queue', async () => {
     const gcs = await startFakeGcs();
     const upstream = await startFakeUpstream([{ path: '/v1/things', body: { things: [{ owner: 'ada@acme.example' }] } }]);
     const rules = 'endpoints:\n  - pathTemplate: /v1/things\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$..owner"]\n';
@@ -139,7 +139,7 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
 
       const refused = await fetch(`${sideAsync.url}/v1/things`);
       expect(refused.status).toBe(500);
-      expect(((await refused.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/ASYNC_OUTPUT_DESTINATION is set, but there is no queue.*not available on other hosts/)]);
+      expect(((await refused.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/ASYNC_OUTPUT_DESTINATION is set, but there is no queue.*ASYNC_PUB_SUB_QUEUE on GCP/)]);
     } finally {
       await side.close();
       await sideAsync.close();

@@ -12,6 +12,7 @@ export { testCertificate, type TestCertificate } from './certificate.js';
 export { runPsoxyCases, checkReadme, type PsoxyCase } from './psoxy-cases.js';
 export { startFakeSsm, type FakeSsm } from './fake-ssm.js';
 export { startFakeSqs, type FakeSqs, type FakeSqsMessage } from './fake-sqs.js';
+export { startFakePubSub, type FakePubSub, type FakePubSubMessage } from './fake-pubsub.js';
 export { startFakeSecretManager, type FakeSecretManager, type FakeSecret, type FakeVersion } from './fake-secret-manager.js';
 export { startFakeGcs, type FakeGcs, type FakeObject, type FakeUploadSession } from './fake-gcs.js';
 export { startSampleProxy, SAMPLE_RULES, SAMPLE_USERS, type SampleProxy } from './sample-proxy.js';

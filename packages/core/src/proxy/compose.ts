@@ -48,7 +48,7 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const make = (setting: string, uri: string | undefined): ResponseOutput | undefined => {
     if (uri === undefined) return undefined;
     if (!o.output) {
-      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs run on AWS Lambda and Google Cloud Functions, the asynchronous mode on AWS Lambda)`);
+      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs and the asynchronous mode run on AWS Lambda and Google Cloud Functions)`);
       return undefined;
     }
     try {
@@ -63,7 +63,7 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const asyncOutput = make('ASYNC_OUTPUT_DESTINATION', settings.asyncOutputDestination);
   if (settings.asyncOutputDestination !== undefined && o.output && !o.asyncDispatcher) {
     problems.push(
-      'ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: on AWS set ASYNC_API_REQUEST_QUEUE_URL (the SQS queue that invokes this function); the asynchronous mode is not available on other hosts',
+      'ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: set ASYNC_API_REQUEST_QUEUE_URL on AWS (the SQS queue that invokes this function), ASYNC_PUB_SUB_QUEUE on GCP (the Pub/Sub topic whose push subscription does)',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

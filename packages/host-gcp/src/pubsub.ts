@@ -1,0 +1,152 @@
+import type { ServerResponse } from 'node:http';
+import {
+  type AsyncDispatcher,
+  type ExchangeHandler,
+  type Logger,
+  type ProcessingContext,
+  type QueuedRequest,
+  isOk,
+  parseProcessingContext,
+  requestFromQueue,
+} from '@psoxy/core';
+import { OAuth2Client } from 'google-auth-library';
+import { type GoogleApiAccess, googleJson } from './google-api.js';
+import type { GcpHttpRequest } from './http.js';
+
+/** The message attribute that carries the processing context (as on AWS). */
+export const PROCESSING_CONTEXT_ATTRIBUTE = 'processingContext';
+
+/** A topic as `ASYNC_PUB_SUB_QUEUE` names it: `projects/<p>/topics/<t>`, or a topic of the function's project. */
+export function topicPath(value: string, project: string): string {
+  const v = value.trim();
+  if (/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/.test(v)) return v;
+  if (/^[A-Za-z][\w.~+%-]{2,254}$/.test(v)) return `projects/${project}/topics/${v}`;
+  throw new Error(`ASYNC_PUB_SUB_QUEUE=${value} is not a Pub/Sub topic (projects/<project>/topics/<topic>, or a topic name)`);
+}
+
+/**
+ * Queues `Prefer: respond-async` requests in Pub/Sub (`ASYNC_PUB_SUB_QUEUE`), whose push
+ * subscription invokes this same function: the request as JSON in the message data, its processing
+ * context in the `processingContext` attribute.
+ */
+export class PubSubDispatcher implements AsyncDispatcher {
+  private readonly endpoint: string;
+
+  constructor(
+    private readonly access: GoogleApiAccess & { endpoint?: string | undefined },
+    private readonly topic: string,
+  ) {
+    this.endpoint = (access.endpoint ?? 'https://pubsub.googleapis.com').replace(/\/+$/, '');
+  }
+
+  async dispatch(request: QueuedRequest, context: ProcessingContext): Promise<void> {
+    const body = { messages: [{ data: Buffer.from(JSON.stringify(request), 'utf8').toString('base64'), attributes: { [PROCESSING_CONTEXT_ATTRIBUTE]: JSON.stringify(context) } }] };
+    await googleJson(this.access, `${this.endpoint}/v1/${this.topic}:publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, `publish to ${this.topic}`);
+  }
+}
+
+const GOOGLE_CERTS = 'https://www.googleapis.com/oauth2/v1/certs';
+const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
+
+/**
+ * Verifies the Google-signed ID tokens Pub/Sub push requests carry (issuer Google, audience this
+ * function's URL), with google-auth-library's verifier; Google's signing certificates are fetched
+ * from `certsUrl` and kept for as long as their `Cache-Control` says (fetched again, at most once a
+ * minute, for a key id not seen).
+ */
+export class GoogleIdTokenVerifier {
+  private readonly client = new OAuth2Client();
+  private certs: Record<string, string> | undefined;
+  private expires = 0;
+  private fetchedAt = 0;
+
+  constructor(private readonly opts: { certsUrl?: string | undefined; fetch?: typeof fetch | undefined; clock?: (() => number) | undefined } = {}) {}
+
+  private now(): number {
+    return this.opts.clock?.() ?? Date.now();
+  }
+
+  private async keys(kid: string | undefined): Promise<Record<string, string>> {
+    const now = this.now();
+    const stale = !this.certs || now >= this.expires || (kid !== undefined && !(kid in this.certs) && now - this.fetchedAt > 60_000);
+    if (stale) {
+      const res = await (this.opts.fetch ?? globalThis.fetch)(this.opts.certsUrl ?? GOOGLE_CERTS, { redirect: 'error' });
+      if (!res.ok) throw new Error(`Google's signing certificates could not be fetched: HTTP ${res.status}`);
+      const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1] ?? 0);
+      this.certs = (await res.json()) as Record<string, string>;
+      this.fetchedAt = now;
+      this.expires = now + Math.min(Math.max(maxAge, 60), 24 * 3600) * 1000;
+    }
+    return this.certs as Record<string, string>;
+  }
+
+  /** Resolves when `token` is a valid Google ID token for `audience`; rejects saying why not. */
+  async verify(token: string, audience: string): Promise<void> {
+    let kid: string | undefined;
+    try {
+      kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
+    } catch {
+      throw new Error('not a JWT');
+    }
+    await this.client.verifySignedJwtWithCertsAsync(token, await this.keys(kid), audience, GOOGLE_ISSUERS);
+  }
+}
+
+export interface PubSubPush {
+  verifier: GoogleIdTokenVerifier;
+  /** This function's URL, the audience of the push subscription's tokens (Psoxy's `SERVICE_URL` secret). */
+  audience: string;
+  log: Logger;
+}
+
+/** A Pub/Sub push request (only looked at where the asynchronous mode is configured): by its user agent, as Psoxy tells them. */
+export const isPubSubPush = (req: GcpHttpRequest): boolean => req.method === 'POST' && /APIs-Google|Google-Cloud-PubSub/.test(String(req.headers['user-agent'] ?? ''));
+
+/** The most deliveries of one message: later ones are acknowledged unprocessed, as Psoxy drops them. */
+const MAX_DELIVERY_ATTEMPTS = 3;
+
+function answer(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-length': '0' });
+  res.end();
+}
+
+/**
+ * Handles a Pub/Sub push of a queued request: its token verified (401 otherwise: a caller that
+ * only sets the user agent gets nothing), the request processed and its result written, then
+ * acknowledged (204). A failure is answered 500, so that Pub/Sub delivers it again; a message that
+ * cannot be read is acknowledged (delivering it again would not help) and logged.
+ */
+export async function handlePubSubPush(req: GcpHttpRequest, res: ServerResponse, proxy: ExchangeHandler, push: PubSubPush): Promise<void> {
+  const attempt = Number(req.headers['x-goog-delivery-attempt'] ?? 1);
+  const auth = String(req.headers.authorization ?? '');
+  const token = /^Bearer (\S+)$/i.exec(auth)?.[1];
+  try {
+    if (!token) throw new Error('no bearer token');
+    await push.verifier.verify(token, push.audience);
+  } catch (e) {
+    push.log.warn('push request refused: its token is not a Google ID token for this function', { reason: (e as Error).message });
+    return answer(res, 401);
+  }
+  if (attempt > MAX_DELIVERY_ATTEMPTS) {
+    push.log.error('queued request dropped after repeated failures', { attempt });
+    return answer(res, 204);
+  }
+  let queued: { request: QueuedRequest; context: ProcessingContext };
+  try {
+    const envelope = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8')) as { message?: { data?: string; attributes?: Record<string, string>; messageId?: string } };
+    const attribute = envelope.message?.attributes?.[PROCESSING_CONTEXT_ATTRIBUTE];
+    if (attribute === undefined) throw new Error(`the message has no ${PROCESSING_CONTEXT_ATTRIBUTE} attribute`);
+    queued = { request: JSON.parse(Buffer.from(envelope.message?.data ?? '', 'base64').toString('utf8')) as QueuedRequest, context: parseProcessingContext(attribute) };
+  } catch (e) {
+    push.log.error('queued message unreadable; acknowledged without processing', { reason: (e as Error).message });
+    return answer(res, 204);
+  }
+  try {
+    const result = await proxy(requestFromQueue(queued.request, queued.context));
+    if (isOk(result.status)) return answer(res, 204);
+    push.log.error('queued request failed; Pub/Sub will deliver it again', { status: result.status, error: result.headers['x-psoxy-error'] });
+  } catch (e) {
+    push.log.error('queued request failed; Pub/Sub will deliver it again', { reason: (e as Error).message });
+  }
+  answer(res, 500);
+}

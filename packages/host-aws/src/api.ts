@@ -122,17 +122,20 @@ function queuedMessage(record: SqsRecord): ProxyRequest {
  * would be deleted. Requests already written are written again, to the same keys.
  */
 export async function processQueuedRecords(proxy: ExchangeHandler, event: SqsEvent, log?: Logger): Promise<{ batchItemFailures: [] }> {
-  const failures: string[] = [];
-  for (const record of event.Records) {
-    let res: ProxyResponse;
-    try {
-      res = await proxy(queuedMessage(record));
-    } catch (e) {
-      failures.push(`${record.messageId}: ${(e as Error).message}`);
-      continue;
-    }
-    if (!isOk(res.status)) failures.push(`${record.messageId}: ${res.status} ${res.headers['x-psoxy-error'] ?? ''}`.trim());
-  }
+  // the records of a batch (10 at most, as Psoxy's trigger sends them) are processed together: one
+  // after another, a few slow sources would outlast the function's timeout
+  const outcomes = await Promise.all(
+    event.Records.map(async (record): Promise<string | undefined> => {
+      let res: ProxyResponse;
+      try {
+        res = await proxy(queuedMessage(record));
+      } catch (e) {
+        return `${record.messageId}: ${(e as Error).message}`;
+      }
+      return isOk(res.status) ? undefined : `${record.messageId}: ${res.status} ${res.headers['x-psoxy-error'] ?? ''}`.trim();
+    }),
+  );
+  const failures = outcomes.filter((f): f is string => f !== undefined);
   if (failures.length > 0) {
     log?.error('queued requests failed', { failed: failures.length, of: event.Records.length });
     throw new Error(`${failures.length} of ${event.Records.length} queued request(s) failed; the batch will be delivered again:\n  ${failures.join('\n  ')}`);

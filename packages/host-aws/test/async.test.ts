@@ -102,7 +102,7 @@ describe('the asynchronous mode on Lambda (SQS and S3)', () => {
       expect(written.users[0].name).toBeUndefined();
       const head = await s3.send(new HeadObjectCommand({ Bucket: 'async-out', Key: 'results/20261105/req-42' }));
       expect(head.ContentEncoding).toBe('gzip');
-      expect(head.Metadata).toMatchObject({ http_method: 'GET', path: '/api/users', query_string: 'limit=10' });
+      expect(head.Metadata).toMatchObject({ http_method: 'GET', path: 'api/users', query_string: 'limit=10' });
     } finally {
       await upstream.close();
     }

@@ -134,7 +134,7 @@ describe('createGcpApiFunction (configuration as Psoxy deploys it)', () => {
       expect(raw).toMatch(/^raw-out\/things\/\d{8}\/[\w-]+$/);
       expect(gunzipSync(gcs.objects.get(clean)?.data ?? Buffer.alloc(0)).toString()).toBe(answered);
       expect(gcs.objects.get(clean)?.contentEncoding).toBe('gzip');
-      expect(gcs.objects.get(clean)?.metadata).toMatchObject({ HTTP_METHOD: 'GET', PATH: '/v1/things' });
+      expect(gcs.objects.get(clean)?.metadata).toMatchObject({ HTTP_METHOD: 'GET', PATH: 'v1/things' });
       expect(gunzipSync(gcs.objects.get(raw)?.data ?? Buffer.alloc(0)).toString()).toContain('ada@acme.example');
 
       const refused = await fetch(`${sideAsync.url}/v1/things`);

@@ -61,6 +61,15 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const original = make('SIDE_OUTPUT_ORIGINAL', settings.sideOutputOriginal);
   const sanitized = make('SIDE_OUTPUT_SANITIZED', settings.sideOutputSanitized);
   const asyncOutput = make('ASYNC_OUTPUT_DESTINATION', settings.asyncOutputDestination);
+  // every output of a request is written at the same key: unsanitized data must not share a place
+  // with sanitized data, where it could replace what callers read
+  const overlap = (a: ResponseOutput, b: ResponseOutput) => a.uri.startsWith(b.uri) || b.uri.startsWith(a.uri);
+  for (const [setting, other] of [
+    ['SIDE_OUTPUT_SANITIZED', sanitized],
+    ['ASYNC_OUTPUT_DESTINATION', asyncOutput],
+  ] as const) {
+    if (original && other && overlap(original, other)) problems.push(`SIDE_OUTPUT_ORIGINAL (${original.uri}) and ${setting} (${other.uri}) overlap: the unsanitized copies must go to a bucket or prefix of their own`);
+  }
   if (settings.asyncOutputDestination !== undefined && o.output && !o.asyncDispatcher) {
     problems.push(
       'ASYNC_OUTPUT_DESTINATION is set, but there is no queue for asynchronous requests: set ASYNC_API_REQUEST_QUEUE_URL on AWS (the SQS queue that invokes this function), ASYNC_PUB_SUB_QUEUE on GCP (the Pub/Sub topic whose push subscription does)',

@@ -28,6 +28,7 @@ export interface ProxySettings {
   rules?: string | undefined;
   /** `SOURCE`. */
   source?: string | undefined;
+  /** How long the source may take to answer: from `REQUEST_TIMEOUT_SECONDS` as Psoxy reads it (default 55 s). */
   timeoutMs: number;
   allowedIpBlocks?: string | undefined;
   requestPathPrefixToTrim?: string | undefined;
@@ -102,7 +103,10 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
     const n = Number(env.REQUEST_TIMEOUT_SECONDS);
     if (!Number.isFinite(n) || n <= 0 || n > 900)
       problems.push(`REQUEST_TIMEOUT_SECONDS=${env.REQUEST_TIMEOUT_SECONDS} must be a number of seconds between 1 and 900`);
-    else timeoutMs = n * 1000;
+    // as Psoxy reads it: the function's whole budget, of which the source's answer may take all
+    // but 30 s (at least 60 s), leaving time to sanitize it and write outputs before the host's
+    // own timeout ends the call
+    else timeoutMs = Math.min(n, Math.max(60, n - 30)) * 1000;
   }
   if (env.ALLOWED_DATA_ACCESS_IP_BLOCKS) {
     try {

@@ -342,23 +342,29 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       return dispatchAsync(request, bodyBytes, unsigned, impersonate, asyncMode);
     }
     const res = await callSource(unsigned, impersonate, endpoint, processing !== undefined);
-    // a followed redirect is sanitized by the rules of where it led
-    const answer = respond(request, method, res, res.endpoint, legacyPseudonyms);
-    const sanitized = isOk(answer.status) ? answer.body : null;
     const writes: Promise<void>[] = [];
     const warnings: string[] = [];
-    if (outputs.original || outputs.sanitized) {
-      const key = outputKey(requestIdOf(request), request.receivedAt ?? clock());
-      const side = (output: ResponseOutput, body: Uint8Array, contentType: string | undefined, metadata: () => Record<string, string>, warning: string) =>
-        writes.push(
-          writeOutput(output, key, body, contentType, metadata()).catch((e) => {
-            log.warn('side output not written', { output: output.uri, reason: (e as Error).message });
-            warnings.push(warning);
-          }),
-        );
-      if (outputs.original) side(outputs.original, res.bytes, res.res.headers['content-type'], () => originalMetadata(upstreamUrl, method, upstreamBody), 'SIDE_OUTPUT_FAILURE_ORIGINAL');
-      if (outputs.sanitized && sanitized) side(outputs.sanitized, sanitized, answer.headers['content-type'], () => sanitizedOutputMetadata(request, path, query, bodyBytes), 'SIDE_OUTPUT_FAILURE_SANITIZED');
+    const sideKey = outputs.original || outputs.sanitized ? outputKey(requestIdOf(request), request.receivedAt ?? clock()) : '';
+    const side = (output: ResponseOutput, body: Uint8Array, contentType: string | undefined, metadata: Record<string, string>, warning: string) =>
+      writes.push(
+        writeOutput(output, sideKey, body, contentType, metadata).catch((e) => {
+          log.warn('side output not written', { output: output.uri, reason: (e as Error).message });
+          warnings.push(warning);
+        }),
+      );
+    // the source's bytes, whatever its status, written before they are sanitized (as Psoxy): a body
+    // that cannot be sanitized is kept there too
+    if (outputs.original) side(outputs.original, res.bytes, res.res.headers['content-type'], originalMetadata(upstreamUrl, method, upstreamBody), 'SIDE_OUTPUT_FAILURE_ORIGINAL');
+    let answer: ProxyResponse;
+    try {
+      // a followed redirect is sanitized by the rules of where it led
+      answer = respond(request, method, res, res.endpoint, legacyPseudonyms);
+    } catch (e) {
+      await Promise.all(writes);
+      throw e;
     }
+    const sanitized = isOk(answer.status) ? answer.body : null;
+    if (outputs.sanitized && sanitized) side(outputs.sanitized, sanitized, answer.headers['content-type'], sanitizedOutputMetadata(request, path, query, bodyBytes), 'SIDE_OUTPUT_FAILURE_SANITIZED');
     if (processing !== undefined && asyncMode && asyncKey !== undefined) {
       // the result the caller was promised: a failed write fails the processing (the queue retries it)
       // (a 2xx without a body is written empty, so that whoever waits for it sees it came)

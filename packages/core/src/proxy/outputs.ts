@@ -54,13 +54,15 @@ export interface QueuedRequest {
   receivedAt: number;
 }
 
-// never stored in a queue: the caller's credentials, which a replay could reuse
-const NOT_QUEUED = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-psoxy-authorization']);
+// never stored in a queue: the caller's credentials, which a replay could reuse (a SigV4-signed
+// call's token and signature headers, an API Gateway key, Google's front-end headers)
+const NOT_QUEUED = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-psoxy-authorization', 'x-api-key']);
+const notQueued = (name: string) => NOT_QUEUED.has(name) || name.startsWith('x-amz-') || name.startsWith('x-goog-');
 
 /** The request to queue (its body already read); see {@link QueuedRequest}. */
 export function queuedRequest(request: ProxyRequest, body: Uint8Array | null, requestId: string, receivedAt: number): QueuedRequest {
   const headers: HeaderMap = {};
-  for (const k of Object.keys(request.headers)) if (!NOT_QUEUED.has(k)) headers[k] = request.headers[k] as string;
+  for (const k of Object.keys(request.headers)) if (!notQueued(k)) headers[k] = request.headers[k] as string;
   return {
     method: request.method,
     target: request.target,
@@ -99,11 +101,13 @@ export function parseProcessingContext(text: string): ProcessingContext {
   } catch {
     throw new Error('the processing context is not JSON');
   }
-  const c = v as Partial<ProcessingContext>;
-  if (typeof c?.requestId !== 'string' || typeof c.requestReceivedAt !== 'string' || c.async !== true) {
+  const c = v as { requestId?: unknown; requestReceivedAt?: unknown; async?: unknown; asyncOutputLocation?: unknown };
+  // Java's Jackson may write an Instant as epoch seconds (with a fraction) rather than ISO-8601
+  const at = typeof c?.requestReceivedAt === 'number' && Number.isFinite(c.requestReceivedAt) ? new Date(c.requestReceivedAt < 1e11 ? c.requestReceivedAt * 1000 : c.requestReceivedAt).toISOString() : c?.requestReceivedAt;
+  if (typeof c?.requestId !== 'string' || typeof at !== 'string' || c.async !== true) {
     throw new Error('the processing context lacks requestId, requestReceivedAt or async=true');
   }
-  return { requestId: c.requestId, requestReceivedAt: c.requestReceivedAt, async: true, asyncOutputLocation: c.asyncOutputLocation };
+  return { requestId: c.requestId, requestReceivedAt: at, async: true, asyncOutputLocation: typeof c.asyncOutputLocation === 'string' ? c.asyncOutputLocation : undefined };
 }
 
 // an id from the host, kept when it is safe as part of an object key
@@ -156,10 +160,11 @@ function asciiValue(v: string): string {
   return v.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
 }
 
-/** `/a/b` with each segment percent-decoded and empty ones dropped, as Psoxy records a path. */
+/** `a/b`: each segment percent-decoded, empty ones dropped, joined without a leading `/`, as Psoxy records a path. */
 function decodedPath(path: string): string {
-  const segments = path.split('/').filter((s) => s !== '');
-  return `/${segments
+  return path
+    .split('/')
+    .filter((s) => s !== '')
     .map((s) => {
       try {
         return decodeURIComponent(s);
@@ -167,7 +172,7 @@ function decodedPath(path: string): string {
         return s;
       }
     })
-    .join('/')}`;
+    .join('/');
 }
 
 const base64Of = (b: Uint8Array | string | null | undefined): string | undefined =>
@@ -190,7 +195,8 @@ export function sanitizedMetadata(
   const host = request.headers.host;
   if (host) m.API_HOST = asciiValue(host);
   m.HTTP_METHOD = request.method.toUpperCase();
-  m.PATH = asciiValue(decodedPath(path));
+  const p = decodedPath(path);
+  if (p) m.PATH = asciiValue(p);
   if (query) m.QUERY_STRING = asciiValue(query);
   const b = base64Of(body);
   if (b) m.REQUEST_BODY = b;
@@ -204,7 +210,9 @@ export function sanitizedMetadata(
 export function originalMetadata(url: string, method: string, body: string | null): Record<string, string> {
   const u = new URL(url);
   const params = [...u.searchParams.entries()].map(([k, v]) => `${k}=${v}`).sort();
-  const m: Record<string, string> = { API_HOST: u.host, HTTP_METHOD: method.toUpperCase(), PATH: asciiValue(decodedPath(u.pathname)) };
+  const m: Record<string, string> = { API_HOST: u.hostname, HTTP_METHOD: method.toUpperCase() };
+  const p = decodedPath(u.pathname);
+  if (p) m.PATH = asciiValue(p);
   if (params.length > 0) m.QUERY_STRING = asciiValue(params.join('&'));
   const b = base64Of(body);
   if (b) m.REQUEST_BODY = b;
@@ -228,6 +236,14 @@ export function fitMetadata(m: Record<string, string>, limit: number): { metadat
       delete out[k];
       dropped.push(k);
     }
+  }
+  // still too large (a very long path or host): what remains is cut, longest first
+  for (const k of Object.keys(out).sort((a, b) => (out[b] as string).length - (out[a] as string).length)) {
+    const over = size(out) - limit;
+    if (over <= 0) break;
+    const v = out[k] as string;
+    out[k] = v.slice(0, Math.max(0, v.length - over));
+    dropped.push(`${k} (cut)`);
   }
   return { metadata: out, dropped };
 }

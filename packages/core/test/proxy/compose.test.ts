@@ -107,3 +107,16 @@ describe('composeProxy', () => {
     });
   });
 });
+
+describe('REQUEST_TIMEOUT_SECONDS', () => {
+  it('is read as Psoxy reads it: the source may take all but 30 s of the budget, at least 60 s', async () => {
+    const { proxySettingsFromEnv } = await import('../../src/proxy/index.js');
+    const timeout = (v: string | undefined) => proxySettingsFromEnv(v === undefined ? {} : { REQUEST_TIMEOUT_SECONDS: v }).timeoutMs;
+    expect(timeout(undefined)).toBe(55_000);
+    expect(timeout('20')).toBe(20_000);
+    expect(timeout('55')).toBe(55_000);
+    expect(timeout('80')).toBe(60_000);
+    expect(timeout('180')).toBe(150_000);
+    expect(() => timeout('0')).toThrow(/between 1 and 900/);
+  });
+});

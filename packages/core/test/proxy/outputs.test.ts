@@ -11,6 +11,7 @@ import {
   type ResponseOutput,
   composeProxy,
   fitMetadata,
+  parseProcessingContext,
   requestFromQueue,
 } from '../../src/proxy/index.js';
 import { nodeHttpClient } from '../../src/http/index.js';
@@ -103,15 +104,15 @@ describe('side outputs', () => {
       expect(raw?.meta.contentEncoding).toBe('gzip');
       expect(raw?.meta.contentType).toBe('application/json');
       expect(JSON.parse(original.text('20261105/req-1'))).toEqual(USERS);
-      const host = new URL(upstream.url).host;
-      expect(raw?.meta.metadata).toEqual({ API_HOST: host, HTTP_METHOD: 'GET', PATH: '/api/users', QUERY_STRING: 'cursor=a b&limit=5' });
+      // as Psoxy records them: the host without its port, the path without its leading slash
+      expect(raw?.meta.metadata).toEqual({ API_HOST: '127.0.0.1', HTTP_METHOD: 'GET', PATH: 'api/users', QUERY_STRING: 'cursor=a b&limit=5' });
 
       expect(sanitized.text('20261105/req-1')).toBe(answered);
       const meta = sanitized.objects.get('20261105/req-1')?.meta.metadata;
       expect(meta).toMatchObject({
         API_HOST: 'proxy.example.com',
         HTTP_METHOD: 'GET',
-        PATH: '/api/users',
+        PATH: 'api/users',
         QUERY_STRING: 'limit=5&cursor=a%20b',
         'x-custom': 'kept',
         'Rules-SHA': res.headers['x-psoxy-rules-sha'],
@@ -140,6 +141,26 @@ describe('side outputs', () => {
     }
   });
 
+  it('keeps the original of an answer that cannot be sanitized', async () => {
+    const original = new MemoryOutput('s3://raw/');
+    const sanitized = new MemoryOutput('s3://clean/');
+    const bad = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"users": [ not json');
+    });
+    const proxy = await startProxy(bad.url, RULES, { outputs: { original, sanitized } });
+    try {
+      const res = await proxy.handler.exchange(request('/api/users'));
+      expect(res.status).toBe(500);
+      expect(res.headers['x-psoxy-error']).toBe('SANITIZATION_FAILED');
+      expect(original.text('20261105/req-1')).toBe('{"users": [ not json');
+      expect(sanitized.objects.size).toBe(0);
+    } finally {
+      await proxy.close();
+      await bad.close();
+    }
+  });
+
   it('answers when a side output cannot be written, with a warning naming it', async () => {
     const original = new MemoryOutput('s3://raw/');
     const sanitized = new MemoryOutput('s3://clean/');
@@ -163,6 +184,10 @@ describe('side outputs', () => {
     expect(dropped).toEqual(['REQUEST_BODY']);
     expect(fitMetadata({ ...m, 'x-a': 'y'.repeat(3000) }, 2048).dropped).toEqual(['REQUEST_BODY', 'x-a']);
     expect(metadata).toMatchObject({ API_HOST: 'h', PATH: '/p', 'Rules-SHA': 'r' });
+    // a path too long on its own is cut to fit
+    const long = fitMetadata({ API_HOST: 'h', HTTP_METHOD: 'GET', PATH: 'p'.repeat(3000) }, 2048);
+    expect(Object.entries(long.metadata).reduce((n, [k, v]) => n + k.length + v.length, 0)).toBe(2048);
+    expect(long.dropped).toEqual(['PATH (cut)']);
   });
 });
 
@@ -195,7 +220,7 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
   const request = (target: string, headers: Record<string, string> = {}): ProxyRequest => ({
     method: 'GET',
     target,
-    headers: { host: 'proxy.example.com', prefer: 'respond-async', authorization: 'AWS4-HMAC-SHA256 caller', ...headers },
+    headers: { host: 'proxy.example.com', prefer: 'respond-async', authorization: 'AWS4-HMAC-SHA256 caller', 'x-amz-security-token': 'caller-session', 'x-amz-date': '20261105T235930Z', 'x-api-key': 'gateway-key', ...headers },
     body: null,
     origin: 'https://proxy.example.com',
     requestId: 'abc-123',
@@ -223,6 +248,7 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
       const queued = queue.queued[0] as { request: QueuedRequest; context: ProcessingContext };
       // the caller's credentials are not kept in the queue
       expect(queued.request.headers.authorization).toBeUndefined();
+      expect(Object.keys(queued.request.headers).sort()).toEqual(['host', 'prefer']);
       expect(queued.request.target).toBe('/api/users?limit=2');
 
       const done = await proxy.handler.exchange(requestFromQueue(queued.request, queued.context));
@@ -349,6 +375,25 @@ describe('configuration of outputs', () => {
     expect((e as ConfigError).message).toMatch(/SIDE_OUTPUT_SANITIZED=s3:\/\/b\/ is set, but this host writes no outputs/);
     const bad = await compose({ SIDE_OUTPUT_ORIGINAL: 'gs://b/' }, { output: () => { throw new Error('not an s3:// URI'); } }).catch((x) => x);
     expect((bad as ConfigError).message).toMatch(/SIDE_OUTPUT_ORIGINAL=gs:\/\/b\/: not an s3:\/\/ URI/);
+  });
+
+  it('refuses an original side output that shares a place with sanitized outputs', async () => {
+    const output = (uri: string) => new MemoryOutput(uri.endsWith('/') ? uri : `${uri}/`);
+    for (const env of [
+      { SIDE_OUTPUT_ORIGINAL: 's3://b/', SIDE_OUTPUT_SANITIZED: 's3://b/' } as Record<string, string>,
+      { SIDE_OUTPUT_ORIGINAL: 's3://b/', SIDE_OUTPUT_SANITIZED: 's3://b/clean/' },
+      { SIDE_OUTPUT_ORIGINAL: 's3://b/raw', ASYNC_OUTPUT_DESTINATION: 's3://b/' },
+    ]) {
+      const e = await compose(env, { output, asyncDispatcher: new MemoryQueue() }).catch((x) => x);
+      expect((e as ConfigError).message, JSON.stringify(env)).toMatch(/SIDE_OUTPUT_ORIGINAL \(.*\) and (SIDE_OUTPUT_SANITIZED|ASYNC_OUTPUT_DESTINATION) \(.*\) overlap/);
+    }
+    const ok = await compose({ SIDE_OUTPUT_ORIGINAL: 's3://b/raw', SIDE_OUTPUT_SANITIZED: 's3://b/clean' }, { output });
+    expect(ok.handler).toBeTypeOf('function');
+  });
+
+  it('reads a processing context whose time Java wrote as epoch seconds', () => {
+    expect(parseProcessingContext('{"requestId":"r","requestReceivedAt":1762387170.5,"async":true}').requestReceivedAt).toBe('2025-11-05T23:59:30.500Z');
+    expect(() => parseProcessingContext('{"requestId":"r","async":true}')).toThrow(/lacks/);
   });
 
   it('refuses the asynchronous mode without a queue', async () => {

@@ -1,4 +1,7 @@
-import type { ObjectStore, OutputMeta, ResponseOutput } from '@psoxy/core';
+import { type ObjectStore, type OutputMeta, type ResponseOutput, fitMetadata } from '@psoxy/core';
+
+/** Cloud Storage allows 8 KiB of custom metadata per object. */
+const GCS_METADATA_LIMIT = 8192;
 
 /** `gs://bucket[/prefix]` as a bucket and a prefix ending with `/` (or empty). */
 export function parseGsUri(uri: string): { bucket: string; prefix: string } {
@@ -32,7 +35,7 @@ export class GcsResponseOutput implements ResponseOutput {
       (async function* () {
         yield body;
       })(),
-      meta,
+      { ...meta, metadata: fitMetadata(meta.metadata, GCS_METADATA_LIMIT).metadata },
     );
   }
 }

@@ -141,7 +141,16 @@ function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>
     env.PSEUDONYMIZE_APP_IDS = 'optional: true to pseudonymize app ids';
     env.EMAIL_CANONICALIZATION = 'optional: STRICT (default) or IGNORE_DOTS';
     env.ALLOWED_DATA_ACCESS_IP_BLOCKS = 'optional: CIDR blocks callers must come from';
-    env.REQUEST_TIMEOUT_SECONDS = 'optional: upstream timeout (default 55)';
+    env.REQUEST_TIMEOUT_SECONDS = 'optional: the call budget in seconds; the source may take all but 30 of it, at least 60 (default: 55 for the source)';
+    const bucket = host === 'aws' ? 's3://bucket/prefix/' : 'gs://bucket/prefix/';
+    env.SIDE_OUTPUT_ORIGINAL = `optional: ${bucket} for a copy of every source answer, unsanitized`;
+    env.SIDE_OUTPUT_SANITIZED = `optional: ${bucket} for a copy of every sanitized answer`;
+    env.ASYNC_OUTPUT_DESTINATION = `optional: ${bucket} for the results of Prefer: respond-async requests (with a queue)`;
+    if (host === 'aws') env.ASYNC_API_REQUEST_QUEUE_URL = 'with ASYNC_OUTPUT_DESTINATION: the SQS queue that invokes this function';
+    else {
+      env.ASYNC_PUB_SUB_QUEUE = 'with ASYNC_OUTPUT_DESTINATION: the Pub/Sub topic whose push subscription invokes this function';
+      secrets.push(`${instance}SERVICE_URL (with ASYNC_PUB_SUB_QUEUE: this function's URL, the audience of the push tokens)`);
+    }
   } else {
     env.OUTPUT_BUCKET = 'bucket sanitized files are written to';
     env.RULES = c?.bulkRules ? "optional: overrides the connector's bulk rules" : 'the bulk rules (here or as a secret)';

@@ -1,4 +1,4 @@
-import { type Connector, type HttpClient, buildOnce, composeProxy, nodeHttpClient, startupFailureExchange, streamLogger } from '@psoxy/core';
+import { ConfigError, type Connector, type HttpClient, buildOnce, composeProxy, nodeHttpClient, startupFailureExchange, streamLogger } from '@psoxy/core';
 import { lambdaApiHandler } from './api.js';
 import type { HttpEvent, HttpResultV1, HttpResultV2, SqsEvent } from './events.js';
 import { AwsJsonClient } from './aws-json.js';
@@ -45,6 +45,7 @@ export function createLambdaApiHandler(o: LambdaApiOptions = {}): (event: HttpEv
     const { secrets, config, instance, ssm } = awsSecrets(env, o.connector, { ssm: o.ssm, secretsManager: o.secretsManager, http, log });
     // Psoxy's asynchronous mode: requests queued in SQS, processed by this same function
     const queueUrl = env.ASYNC_API_REQUEST_QUEUE_URL?.trim() || undefined;
+    if (queueUrl && !env.ASYNC_OUTPUT_DESTINATION?.trim()) throw new ConfigError(['ASYNC_API_REQUEST_QUEUE_URL is set, but ASYNC_OUTPUT_DESTINATION is not: set both for the asynchronous mode, or neither']);
     const asyncDispatcher = queueUrl ? new SqsDispatcher(o.sqs ?? new AwsJsonClient({ service: 'sqs', env, http }), queueUrl) : undefined;
     const { handler } = await composeProxy({
       connector: o.connector,

@@ -171,6 +171,9 @@ describe('the asynchronous mode on Lambda (SQS and S3)', () => {
     try {
       const handler = handlerFor(upstream.url, { ASYNC_OUTPUT_DESTINATION: '', ASYNC_API_REQUEST_QUEUE_URL: '' });
       await expect(handler(sqs.event() as SqsEvent)).rejects.toThrow(/serves HTTP events only/);
+      const half = (await handlerFor(upstream.url, { ASYNC_OUTPUT_DESTINATION: '' })(functionUrlGet('/api/users'))) as HttpResultV2;
+      expect(half.statusCode).toBe(500);
+      expect(half.body).toMatch(/ASYNC_API_REQUEST_QUEUE_URL is set, but ASYNC_OUTPUT_DESTINATION is not/);
       const bad = (await handlerFor(upstream.url, { SIDE_OUTPUT_SANITIZED: 'gs://bucket/' })(functionUrlGet('/api/users'))) as HttpResultV2;
       expect(bad.statusCode).toBe(500);
       expect(bad.body).toMatch(/SIDE_OUTPUT_SANITIZED=gs:\/\/bucket\/: expected an S3 URI/);

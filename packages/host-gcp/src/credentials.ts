@@ -5,6 +5,8 @@ import { GoogleAuth } from 'google-auth-library';
 export interface GoogleCredentials {
   accessToken: () => Promise<string>;
   project: () => Promise<string>;
+  /** The service account's email (on Cloud Run, the function's, from the metadata server). */
+  serviceAccountEmail: () => Promise<string>;
 }
 
 /**
@@ -20,6 +22,11 @@ export function applicationDefault(env: Record<string, string | undefined>): Goo
       const token = await get().getAccessToken();
       if (!token) throw new Error('Application Default Credentials gave no access token');
       return token;
+    },
+    serviceAccountEmail: async () => {
+      const email = (await get().getCredentials()).client_email;
+      if (!email) throw new ConfigError(['cannot tell the service account of this function from Application Default Credentials']);
+      return email;
     },
     project: async () => {
       const named = env.GOOGLE_CLOUD_PROJECT || env.GCP_PROJECT;

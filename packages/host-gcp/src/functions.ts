@@ -59,7 +59,7 @@ export async function gcpSecrets(
   settings: SecretManagerSettings = {},
   log?: Logger,
   credentials: GoogleCredentials = applicationDefault(env),
-): Promise<{ secrets: SecretStore; lease: Lease; instance: string }> {
+): Promise<{ secrets: SecretStore; lease: Lease; instance: string; instanceSecrets: SecretStore }> {
   const access = {
     project: settings.project ?? (await credentials.project()),
     accessToken: settings.accessToken ?? credentials.accessToken,
@@ -69,7 +69,7 @@ export async function gcpSecrets(
   const instance = instanceNamespace(env, connector);
   const shared = env.PATH_TO_SHARED_CONFIG ?? 'psoxy_';
   const secrets = layeredSecrets((prefix, cacheTtlMs) => new SecretManagerStore({ ...access, prefix, cacheTtlMs, log }), instance, shared, env);
-  return { secrets, lease: new SecretManagerLease({ ...access, prefix: instance }), instance };
+  return { secrets, lease: new SecretManagerLease({ ...access, prefix: instance }), instance, instanceSecrets: new SecretManagerStore({ ...access, prefix: instance, log }) };
 }
 
 /**
@@ -93,8 +93,14 @@ export interface GcpApiOptions {
   log?: Logger | undefined;
   /** Where side outputs (`SIDE_OUTPUT_*`, `gs://…`) are written (default: Cloud Storage with Application Default Credentials). */
   storage?: ObjectStore | undefined;
-  /** The asynchronous mode's Pub/Sub (default: `PUBSUB_EMULATOR_HOST` or Google's, with Application Default Credentials). */
-  pubsub?: { endpoint?: string | undefined; accessToken?: (() => Promise<string>) | undefined; project?: string | undefined } | undefined;
+  /**
+   * The asynchronous mode's Pub/Sub (default: `PUBSUB_EMULATOR_HOST` or Google's, with Application
+   * Default Credentials), and the service account its push subscription signs tokens as (default:
+   * this function's, which Psoxy's Terraform gives the subscription).
+   */
+  pubsub?:
+    | { endpoint?: string | undefined; accessToken?: (() => Promise<string>) | undefined; project?: string | undefined; pushServiceAccount?: string | undefined }
+    | undefined;
   /** Verifies the ID tokens of Pub/Sub pushes (default: against Google's signing certificates). */
   idTokens?: GoogleIdTokenVerifier | undefined;
 }
@@ -119,10 +125,12 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
   const log = o.log ?? gcpLogger();
   const ready = buildOnce(async () => {
     const credentials = applicationDefault(env);
-    const { secrets, lease } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
+    const { secrets, lease, instanceSecrets } = await gcpSecrets(env, o.connector, o.secretManager, log, credentials);
     let storage = o.storage;
     // Psoxy's asynchronous mode on GCP: requests queued in Pub/Sub, pushed back to this function
     const queue = env.ASYNC_PUB_SUB_QUEUE?.trim() || undefined;
+    const destination = env.ASYNC_OUTPUT_DESTINATION?.trim() || undefined;
+    if (queue && !destination) throw new ConfigError(['ASYNC_PUB_SUB_QUEUE is set, but ASYNC_OUTPUT_DESTINATION is not: set both for the asynchronous mode, or neither']);
     let push: PubSubPush | undefined;
     let asyncDispatcher: PubSubDispatcher | undefined;
     if (queue) {
@@ -134,11 +142,14 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
         throw new ConfigError([(e as Error).message]);
       }
       // the audience of the push subscription's tokens: this function's URL, which Psoxy's Terraform
-      // can only know after deploying it, so keeps as a secret
-      const audience = (await secrets.get('SERVICE_URL'))?.value?.trim();
-      if (!audience) throw new ConfigError(['ASYNC_PUB_SUB_QUEUE is set, but SERVICE_URL (this function\'s URL, the audience of Pub/Sub\'s push tokens) is not in the secrets or the environment'], ['SERVICE_URL']);
+      // can only know after deploying it, so keeps as a secret of this instance (never the shared
+      // namespace: functions would accept each other's pushes)
+      const audience = ((await instanceSecrets.get('SERVICE_URL'))?.value ?? env.SERVICE_URL)?.trim();
+      if (!audience) throw new ConfigError(["ASYNC_PUB_SUB_QUEUE is set, but SERVICE_URL (this function's URL, the audience of Pub/Sub's push tokens) is not among this function's secrets or in the environment"], ['SERVICE_URL']);
+      // who signs the pushes: the subscription's service account (Psoxy's Terraform: the function's own)
+      const signer = o.pubsub?.pushServiceAccount ?? (await credentials.serviceAccountEmail());
       asyncDispatcher = new PubSubDispatcher({ accessToken: o.pubsub?.accessToken ?? credentials.accessToken, endpoint: o.pubsub?.endpoint ?? endpointFromEnv(env, 'PUBSUB_EMULATOR_HOST') }, topic);
-      push = { verifier: o.idTokens ?? new GoogleIdTokenVerifier(), audience, log };
+      push = { verifier: o.idTokens ?? new GoogleIdTokenVerifier(), audience, serviceAccount: signer, log };
     }
     const { handler } = await composeProxy({
       asyncDispatcher,
@@ -156,7 +167,7 @@ export function createGcpApiFunction(o: GcpApiOptions = {}): GcpHttpFunction {
       allowInsecureTarget: o.allowInsecureTarget,
       functionName: env.K_SERVICE,
     });
-    return gcpHttpFunction(handler.exchange, { push: push && env.ASYNC_OUTPUT_DESTINATION?.trim() ? push : undefined });
+    return gcpHttpFunction(handler.exchange, { push });
   }, { startNow: onCloudRun(env) });
   return async (req, res) => {
     let serve: GcpHttpFunction;

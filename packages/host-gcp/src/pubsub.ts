@@ -4,6 +4,7 @@ import {
   type ExchangeHandler,
   type Logger,
   type ProcessingContext,
+  type ProxyRequest,
   type QueuedRequest,
   isOk,
   parseProcessingContext,
@@ -48,17 +49,24 @@ export class PubSubDispatcher implements AsyncDispatcher {
 const GOOGLE_CERTS = 'https://www.googleapis.com/oauth2/v1/certs';
 const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
 
+/** How long a fetch of Google's signing certificates may take. */
+const CERTS_TIMEOUT_MS = 10_000;
+
 /**
- * Verifies the Google-signed ID tokens Pub/Sub push requests carry (issuer Google, audience this
- * function's URL), with google-auth-library's verifier; Google's signing certificates are fetched
- * from `certsUrl` and kept for as long as their `Cache-Control` says (fetched again, at most once a
- * minute, for a key id not seen).
+ * Verifies the Google-signed ID tokens Pub/Sub push requests carry: signature, time, issuer
+ * (Google) and audience (this function's URL) by google-auth-library's verifier, then who signed
+ * in: the push subscription's service account, its email verified. (Any Google account can get an
+ * ID token for any audience; only the subscription's account may push.) Google's signing
+ * certificates are fetched from `certsUrl` by one request at a time, kept for as long as their
+ * `Cache-Control` says, fetched again at most once a minute for a key id not seen, and the last
+ * ones are used while a fetch fails.
  */
 export class GoogleIdTokenVerifier {
   private readonly client = new OAuth2Client();
   private certs: Record<string, string> | undefined;
   private expires = 0;
   private fetchedAt = 0;
+  private fetching: Promise<Record<string, string>> | undefined;
 
   constructor(private readonly opts: { certsUrl?: string | undefined; fetch?: typeof fetch | undefined; clock?: (() => number) | undefined } = {}) {}
 
@@ -66,29 +74,52 @@ export class GoogleIdTokenVerifier {
     return this.opts.clock?.() ?? Date.now();
   }
 
-  private async keys(kid: string | undefined): Promise<Record<string, string>> {
+  private async fetchCerts(): Promise<Record<string, string>> {
+    const res = await (this.opts.fetch ?? globalThis.fetch)(this.opts.certsUrl ?? GOOGLE_CERTS, { redirect: 'error', signal: AbortSignal.timeout(CERTS_TIMEOUT_MS) });
+    if (!res.ok) throw new Error(`Google's signing certificates could not be fetched: HTTP ${res.status}`);
+    const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1] ?? 0);
+    const certs = (await res.json()) as Record<string, string>;
     const now = this.now();
-    const stale = !this.certs || now >= this.expires || (kid !== undefined && !(kid in this.certs) && now - this.fetchedAt > 60_000);
-    if (stale) {
-      const res = await (this.opts.fetch ?? globalThis.fetch)(this.opts.certsUrl ?? GOOGLE_CERTS, { redirect: 'error' });
-      if (!res.ok) throw new Error(`Google's signing certificates could not be fetched: HTTP ${res.status}`);
-      const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1] ?? 0);
-      this.certs = (await res.json()) as Record<string, string>;
-      this.fetchedAt = now;
-      this.expires = now + Math.min(Math.max(maxAge, 60), 24 * 3600) * 1000;
-    }
-    return this.certs as Record<string, string>;
+    this.certs = certs;
+    this.fetchedAt = now;
+    this.expires = now + Math.min(Math.max(maxAge, 60), 24 * 3600) * 1000;
+    return certs;
   }
 
-  /** Resolves when `token` is a valid Google ID token for `audience`; rejects saying why not. */
-  async verify(token: string, audience: string): Promise<void> {
-    let kid: string | undefined;
+  private async keys(kid: string | undefined): Promise<Record<string, string>> {
+    const now = this.now();
+    const known = this.certs;
+    const stale = !known || now >= this.expires || (kid !== undefined && !Object.hasOwn(known, kid) && now - this.fetchedAt > 60_000);
+    if (!stale) return known;
+    this.fetching ??= this.fetchCerts().finally(() => {
+      this.fetching = undefined;
+    });
     try {
-      kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
+      return await this.fetching;
+    } catch (e) {
+      // Google's keys rotate slowly: the last ones still verify most tokens while the fetch fails
+      if (known) return known;
+      throw e;
+    }
+  }
+
+  /** Resolves when `token` is a valid Google ID token for one of `audiences`, signed in as `email`; rejects saying why not. */
+  async verify(token: string, audiences: string[], email: string): Promise<void> {
+    let kid: unknown;
+    try {
+      kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
     } catch {
       throw new Error('not a JWT');
     }
-    await this.client.verifySignedJwtWithCertsAsync(token, await this.keys(kid), audience, GOOGLE_ISSUERS);
+    const certs = await this.keys(typeof kid === 'string' ? kid : undefined);
+    let payload: { email?: unknown; email_verified?: unknown } | undefined;
+    try {
+      payload = (await this.client.verifySignedJwtWithCertsAsync(token, certs, audiences, GOOGLE_ISSUERS)).getPayload();
+    } catch (e) {
+      // the library's messages quote the token: never logged
+      throw new Error((e as Error).message.replace(/[\w-]+\.[\w-]+\.[\w-]*/g, '<token>').slice(0, 200));
+    }
+    if (payload?.email !== email || payload.email_verified !== true) throw new Error(`the token was not issued to ${email}, the push subscription's service account`);
   }
 }
 
@@ -96,6 +127,8 @@ export interface PubSubPush {
   verifier: GoogleIdTokenVerifier;
   /** This function's URL, the audience of the push subscription's tokens (Psoxy's `SERVICE_URL` secret). */
   audience: string;
+  /** The service account the push subscription signs its tokens as. */
+  serviceAccount: string;
   log: Logger;
 }
 
@@ -110,40 +143,52 @@ function answer(res: ServerResponse, status: number): void {
   res.end();
 }
 
+/** A failure that delivering the message again cannot mend (a 4xx but a timeout or throttling). */
+const isFinal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 /**
  * Handles a Pub/Sub push of a queued request: its token verified (401 otherwise: a caller that
  * only sets the user agent gets nothing), the request processed and its result written, then
- * acknowledged (204). A failure is answered 500, so that Pub/Sub delivers it again; a message that
- * cannot be read is acknowledged (delivering it again would not help) and logged.
+ * acknowledged (204). A failure that may pass is answered 500, so that Pub/Sub delivers it again;
+ * one that cannot (a message that cannot be read, a request the rules refuse, a source's 4xx) is
+ * acknowledged and logged, since without a dead-letter topic (Psoxy's subscription has none)
+ * Pub/Sub would deliver it for as long as it keeps messages.
  */
 export async function handlePubSubPush(req: GcpHttpRequest, res: ServerResponse, proxy: ExchangeHandler, push: PubSubPush): Promise<void> {
-  const attempt = Number(req.headers['x-goog-delivery-attempt'] ?? 1);
-  const auth = String(req.headers.authorization ?? '');
-  const token = /^Bearer (\S+)$/i.exec(auth)?.[1];
+  const token = /^Bearer (\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
   try {
     if (!token) throw new Error('no bearer token');
-    await push.verifier.verify(token, push.audience);
+    const audience = push.audience.replace(/\/+$/, '');
+    await push.verifier.verify(token, [audience, `${audience}/`], push.serviceAccount);
   } catch (e) {
-    push.log.warn('push request refused: its token is not a Google ID token for this function', { reason: (e as Error).message });
+    push.log.warn('push request refused: its token is not one the push subscription signed for this function', { reason: (e as Error).message });
     return answer(res, 401);
+  }
+  let request: ProxyRequest;
+  let attempt: number;
+  try {
+    const envelope = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8')) as { message?: { data?: string; attributes?: Record<string, string> }; deliveryAttempt?: number };
+    // counted by Pub/Sub only where the subscription has a dead-letter policy
+    attempt = Number(req.headers['x-goog-delivery-attempt'] ?? envelope.deliveryAttempt ?? 1) || 1;
+    const attribute = envelope.message?.attributes?.[PROCESSING_CONTEXT_ATTRIBUTE];
+    if (attribute === undefined) throw new Error(`the message has no ${PROCESSING_CONTEXT_ATTRIBUTE} attribute`);
+    const queued = JSON.parse(Buffer.from(envelope.message?.data ?? '', 'base64').toString('utf8')) as QueuedRequest;
+    request = requestFromQueue(queued, parseProcessingContext(attribute));
+  } catch (e) {
+    push.log.error('queued message unreadable; acknowledged without processing', { reason: (e as Error).message });
+    return answer(res, 204);
   }
   if (attempt > MAX_DELIVERY_ATTEMPTS) {
     push.log.error('queued request dropped after repeated failures', { attempt });
     return answer(res, 204);
   }
-  let queued: { request: QueuedRequest; context: ProcessingContext };
   try {
-    const envelope = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8')) as { message?: { data?: string; attributes?: Record<string, string>; messageId?: string } };
-    const attribute = envelope.message?.attributes?.[PROCESSING_CONTEXT_ATTRIBUTE];
-    if (attribute === undefined) throw new Error(`the message has no ${PROCESSING_CONTEXT_ATTRIBUTE} attribute`);
-    queued = { request: JSON.parse(Buffer.from(envelope.message?.data ?? '', 'base64').toString('utf8')) as QueuedRequest, context: parseProcessingContext(attribute) };
-  } catch (e) {
-    push.log.error('queued message unreadable; acknowledged without processing', { reason: (e as Error).message });
-    return answer(res, 204);
-  }
-  try {
-    const result = await proxy(requestFromQueue(queued.request, queued.context));
+    const result = await proxy(request);
     if (isOk(result.status)) return answer(res, 204);
+    if (isFinal(result.status)) {
+      push.log.error('queued request failed for good; acknowledged, nothing written', { status: result.status, error: result.headers['x-psoxy-error'] });
+      return answer(res, 204);
+    }
     push.log.error('queued request failed; Pub/Sub will deliver it again', { status: result.status, error: result.headers['x-psoxy-error'] });
   } catch (e) {
     push.log.error('queued request failed; Pub/Sub will deliver it again', { reason: (e as Error).message });

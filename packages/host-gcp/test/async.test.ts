@@ -8,6 +8,8 @@ import { GcsObjectStore, GoogleIdTokenVerifier, createGcpApiFunction, topicPath 
 import { serveRegistered } from './serve.js';
 
 const SERVICE_URL = 'https://psoxy-slack-abc123-uc.a.run.app';
+// the push subscription's service account (Psoxy's Terraform: the function's own)
+const PUSHER = 'psoxy-slack@test-project.iam.gserviceaccount.com';
 const RULES = 'endpoints:\n  - pathTemplate: /api/users\n    transforms:\n      - !<pseudonymize>\n        jsonPaths: ["$.users[*].email"]\n';
 
 /** A Google-like signer of ID tokens, and its certificates endpoint. */
@@ -51,7 +53,7 @@ afterAll(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 const pushToken = (over: Record<string, unknown> = {}, by = google) =>
-  by.sign({ iss: 'https://accounts.google.com', aud: SERVICE_URL, iat: now(), exp: now() + 3600, email: 'psoxy-slack@test-project.iam.gserviceaccount.com', email_verified: true, ...over });
+  by.sign({ iss: 'https://accounts.google.com', aud: SERVICE_URL, iat: now(), exp: now() + 3600, email: PUSHER, email_verified: true, ...over });
 
 function register(name: string, env: Record<string, string> = {}) {
   functions.http(
@@ -60,7 +62,7 @@ function register(name: string, env: Record<string, string> = {}) {
       env: { K_SERVICE: 'psoxy-slack', RULES, ASYNC_OUTPUT_DESTINATION: 'gs://async-out/results/', ASYNC_PUB_SUB_QUEUE: 'psoxy-slack-async-output', ...env },
       secretManager: { project: sm.project, endpoint: sm.url, accessToken: async () => sm.token },
       storage: new GcsObjectStore({ endpoint: gcs.url, accessToken: async () => gcs.token }),
-      pubsub: { endpoint: pubsub.url, accessToken: async () => pubsub.token },
+      pubsub: { endpoint: pubsub.url, accessToken: async () => pubsub.token, pushServiceAccount: PUSHER },
       idTokens: new GoogleIdTokenVerifier({ certsUrl: certs.url }),
       allowInsecureTarget: true,
       log: silentLogger,
@@ -93,7 +95,18 @@ describe('the asynchronous mode on Cloud Run functions (Pub/Sub push)', () => {
       expect(Buffer.from(message.data, 'base64').toString()).not.toContain('caller-token');
 
       // a push whose token is not Google's for this function gets nothing done
-      for (const bad of [undefined, pushToken({ aud: 'https://elsewhere.a.run.app' }), pushToken({ iss: 'https://evil.example' }), pushToken({ exp: now() - 3600, iat: now() - 7200 }), pushToken({}, stranger), 'not.a.jwt']) {
+      for (const bad of [
+        undefined,
+        pushToken({ aud: 'https://elsewhere.a.run.app' }),
+        pushToken({ iss: 'https://evil.example' }),
+        pushToken({ exp: now() - 3600, iat: now() - 7200 }),
+        pushToken({}, stranger),
+        'not.a.jwt',
+        // Google signs ID tokens for this URL for any account that asks: only the subscription's may push
+        pushToken({ email: 'someone@other-project.iam.gserviceaccount.com' }),
+        pushToken({ email_verified: false }),
+        pushToken({ email: undefined }),
+      ]) {
         const res = await push(fn.url, pubsub.pushBody(message), bad ? { authorization: `Bearer ${bad}` } : {});
         expect(res.status).toBe(401);
       }
@@ -115,6 +128,12 @@ describe('the asynchronous mode on Cloud Run functions (Pub/Sub push)', () => {
       // a failure is answered 500, so that Pub/Sub delivers it again (the source answers 503 now)
       const failed = await push(fn.url, pubsub.pushBody(message), { authorization: `Bearer ${pushToken()}` });
       expect(failed.status).toBe(500);
+      // one that cannot pass (a request the rules refuse) is acknowledged: Pub/Sub would redeliver it for days
+      const data = JSON.parse(Buffer.from(message.data, 'base64').toString());
+      const refused = { ...message, data: Buffer.from(JSON.stringify({ ...data, target: '/api/admin' })).toString('base64') };
+      expect((await push(fn.url, pubsub.pushBody(refused), { authorization: `Bearer ${pushToken()}` })).status).toBe(204);
+      // and an unreadable one
+      expect((await push(fn.url, '{"message":{"data":"bm90IGpzb24="}}', { authorization: `Bearer ${pushToken()}` })).status).toBe(204);
     } finally {
       await fn.close();
       await upstream.close();

@@ -266,7 +266,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     if (proto && proto.toLowerCase() !== 'https') {
       throw new ProxyError(400, 'HTTPS_REQUIRED', 'Requests MUST be sent over HTTPS');
     }
-    if (headerOf(h, 'x-psoxy-health-check') !== null) {
+    // (a queued request is never a health check: its answer is the result it must write)
+    if (processing === undefined && headerOf(h, 'x-psoxy-health-check') !== null) {
       return healthCheck({ opts, auth, clientIp: request.clientIp, ipBlocks, version: PSOXY_TS_VERSION, userAgent });
     }
     if (ipBlocks && !ipAllowed(request.clientIp, ipBlocks)) {

@@ -260,6 +260,11 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
       expect(written.users[0].name).toBeUndefined();
       // processing again (a queue delivers at least once) queues nothing more
       expect(queue.queued).toHaveLength(1);
+      // a queued request is never answered as a health check: its result is written
+      output.objects.clear();
+      const health = await proxy.handler.exchange(requestFromQueue({ ...queued.request, headers: { ...queued.request.headers, 'x-psoxy-health-check': 'true' } }, queued.context));
+      expect(health.status).toBe(200);
+      expect(output.objects.has('20261105/abc-123')).toBe(true);
     } finally {
       await proxy.close();
     }

@@ -16,7 +16,8 @@ import { readRequestBody, requestTooLarge } from './body.js';
 import { type ErrorCause, ProxyError } from './errors.js';
 import { healthCheck } from './health.js';
 import { ipAllowed, parseIpBlocks } from './ip.js';
-import { type AsyncDispatcher, type ProcessingContext, type ResponseOutput, asyncOutputKey, originalMetadata, outputKey, queuedRequest, requestIdOf, sanitizedMetadata } from './outputs.js';
+import { type AsyncDispatcher, type ProcessingContext, type ResponseOutput, asyncOutputKey, originalMetadata, queuedRequest, sanitizedMetadata } from './outputs.js';
+import { type ProxyStamp, RequestOutputs, acceptedAnswer, processingContext } from './recorder.js';
 import { checkRawPath, checkRawQuery, normalizeInboundPath, overrideTarget } from './target.js';
 
 export const PSOXY_TS_VERSION = '0.1.0';
@@ -239,6 +240,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
   const publicPrefix = publicPrefixFor(opts.requestPathPrefixToTrim);
   const outputs = opts.outputs ?? {};
   const asyncMode = outputs.async;
+  const stamp: ProxyStamp = { rulesSha: opts.rules.sha, version: PSOXY_TS_VERSION, saltSha256: opts.pseudonymizer.saltFingerprint };
   const authCtx = (impersonate?: string): AuthContext => ({
     secrets: opts.secrets,
     lease: opts.lease,
@@ -343,49 +345,35 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       return dispatchAsync(request, bodyBytes, unsigned, impersonate, asyncMode);
     }
     const res = await callSource(unsigned, impersonate, endpoint, processing !== undefined);
-    const writes: Promise<void>[] = [];
-    const warnings: string[] = [];
-    const sideKey = outputs.original || outputs.sanitized ? outputKey(requestIdOf(request), request.receivedAt ?? clock()) : '';
-    const side = (output: ResponseOutput, body: Uint8Array, contentType: string | undefined, metadata: Record<string, string>, warning: string) =>
-      writes.push(
-        writeOutput(output, sideKey, body, contentType, metadata).catch((e) => {
-          log.warn('side output not written', { output: output.uri, reason: (e as Error).message });
-          warnings.push(warning);
-        }),
-      );
-    // the source's bytes, whatever its status, written before they are sanitized (as Psoxy): a body
-    // that cannot be sanitized is kept there too
-    if (outputs.original) side(outputs.original, res.bytes, res.res.headers['content-type'], originalMetadata(upstreamUrl, method, upstreamBody), 'SIDE_OUTPUT_FAILURE_ORIGINAL');
+    const recorded = new RequestOutputs(outputs, request, clock, log);
+    recorded.original(res.bytes, res.res.headers['content-type'], () => originalMetadata(upstreamUrl, method, upstreamBody));
     let answer: ProxyResponse;
     try {
       // a followed redirect is sanitized by the rules of where it led
       answer = respond(request, method, res, res.endpoint, legacyPseudonyms);
     } catch (e) {
-      await Promise.all(writes);
+      await recorded.settled();
       throw e;
     }
     const sanitized = isOk(answer.status) ? answer.body : null;
-    if (outputs.sanitized && sanitized) side(outputs.sanitized, sanitized, answer.headers['content-type'], sanitizedOutputMetadata(request, path, query, bodyBytes), 'SIDE_OUTPUT_FAILURE_SANITIZED');
+    const metadata = () => sanitizedMetadata(request, path, query, bodyBytes, stamp);
+    if (sanitized) recorded.sanitized(sanitized, answer.headers['content-type'], metadata);
     if (processing !== undefined && asyncMode && asyncKey !== undefined) {
       // the result the caller was promised: a failed write fails the processing (the queue retries it)
       // (a 2xx without a body is written empty, so that whoever waits for it sees it came)
-      if (isOk(answer.status)) writes.push(writeOutput(asyncMode.output, asyncKey, sanitized ?? new Uint8Array(0), answer.headers['content-type'], sanitizedOutputMetadata(request, path, query, bodyBytes)));
-      await Promise.all(writes).catch((e) => {
+      if (isOk(answer.status)) recorded.result(asyncMode.output, asyncKey, sanitized ?? new Uint8Array(0), answer.headers['content-type'], metadata());
+      await recorded.settled().catch((e) => {
         log.error('asynchronous result not written', { output: asyncMode.output.uri, reason: (e as Error).message });
         throw new ProxyError(500, 'UNKNOWN', 'the sanitized result could not be written to ASYNC_OUTPUT_DESTINATION');
       });
       return answer;
     }
-    await Promise.all(writes);
+    const warnings = await recorded.settled();
     if (warnings.length > 0) {
       const w = warnings.join(', ');
       answer.headers['x-psoxy-warning'] = answer.headers['x-psoxy-warning'] ? `${answer.headers['x-psoxy-warning']}, ${w}` : w;
     }
     return answer.body ? finish(request, answer.body, answer.status, answer.headers) : answer;
-  }
-
-  function sanitizedOutputMetadata(request: ProxyRequest, path: string, query: string | null, body: Uint8Array | null): Record<string, string> {
-    return sanitizedMetadata(request, path, query, body, { rulesSha: opts.rules.sha, version: PSOXY_TS_VERSION, saltSha256: opts.pseudonymizer.saltFingerprint });
   }
 
   /** Queues the request (`Prefer: respond-async`) once it has passed every check, and answers 202 with where its result will be. */
@@ -402,31 +390,14 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     } catch (e) {
       throw authError(e);
     }
-    const requestId = requestIdOf(request);
-    const receivedAt = request.receivedAt ?? clock();
-    const context: ProcessingContext = {
-      requestId,
-      requestReceivedAt: new Date(receivedAt).toISOString(),
-      async: true,
-      asyncOutputLocation: `${mode.output.uri}${outputKey(requestId, receivedAt)}`,
-    };
+    const context = processingContext(request, mode.output, clock);
     try {
-      await mode.dispatcher.dispatch(queuedRequest(request, body, requestId, receivedAt), context);
+      await mode.dispatcher.dispatch(queuedRequest(request, body, context.requestId, Date.parse(context.requestReceivedAt)), context);
     } catch (e) {
       log.error('asynchronous request not queued', { reason: (e as Error).message });
       throw new ProxyError(500, 'ASYNC_HANDLER_DISPATCH', 'the request could not be queued for asynchronous processing');
     }
-    return {
-      status: 202,
-      headers: {
-        'content-type': 'application/json',
-        location: context.asyncOutputLocation as string,
-        'x-psoxy-psoxy-version': PSOXY_TS_VERSION,
-        'x-psoxy-rules-sha': opts.rules.sha,
-        'x-psoxy-pii-salt-sha256': opts.pseudonymizer.saltFingerprint,
-      },
-      body: Buffer.from(JSON.stringify(context), 'utf8'),
-    };
+    return acceptedAnswer(context, stamp);
   }
 
   /** The request's body, at most `maxRequest` bytes. */
@@ -567,11 +538,6 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     }
     headers['content-type'] = contentType ?? 'application/json; charset=utf-8';
     return { status: res.status, headers, body: Buffer.from(out, 'utf8') };
-  }
-
-  /** Stores `body` at `key` of `output`, compressed, as Psoxy stores its outputs. */
-  function writeOutput(output: ResponseOutput, key: string, body: Uint8Array, contentType: string | undefined, metadata: Record<string, string>): Promise<void> {
-    return output.write(key, gzipSync(body), { contentType: contentType ?? 'application/json', contentEncoding: 'gzip', metadata });
   }
 
   /** The caller's answer: compressed when it accepts gzip and the body is large enough. */

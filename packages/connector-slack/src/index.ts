@@ -53,6 +53,7 @@ export const slackAnalytics: Connector = defineConnector({
       'As an org owner or admin, install it on the organization ("Install to Organization").',
       'Copy the User OAuth Token (xoxp-...) and store it as the secret ACCESS_TOKEN (PSOXY_SLACK_ANALYTICS_ACCESS_TOKEN in a cloud host).',
       'Set FOLLOW_REDIRECTS=false, as Psoxy does for this source: a redirect is then answered as such rather than followed.',
+      'As Psoxy deploys it, enable the asynchronous mode (ASYNC_OUTPUT_DESTINATION and the host\'s queue, see the host README): getFile is then called with Prefer: respond-async, and the download Slack redirects to is fetched (without the token) and sanitized into ASYNC_OUTPUT_DESTINATION.',
     ],
     exampleCalls: [
       '/api/admin.analytics.getFile?type=member&date=2024-04-07',

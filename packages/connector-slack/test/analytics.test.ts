@@ -1,6 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type OutputMeta, type ProcessingContext, type QueuedRequest, requestFromQueue } from '@psoxy/core';
 import { checkAllowlist, startConnectorProxy } from '@psoxy/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackAnalytics } from '../src/index.js';
@@ -20,6 +21,17 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/files/export.gz') {
+      // the download (a pre-signed URL on another host, in reality): no token needed
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.end(gzipSync(MEMBERS.map((r) => JSON.stringify(r)).join('\n')));
+      return;
+    }
+    if (url.pathname === '/api/admin.analytics.getFile' && url.searchParams.get('date') === 'redirect') {
+      res.writeHead(302, { location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/export.gz?sig=abc` });
+      res.end();
+      return;
+    }
     if (url.pathname === '/api/admin.analytics.getFile') {
       const rows = url.searchParams.get('type') === 'public_channel' ? CHANNELS : MEMBERS;
       // as Slack sends it: a gzipped NDJSON file
@@ -56,6 +68,44 @@ describe('slack-analytics', () => {
       expect(channels).not.toMatch(/secret-project|launch plans|who knows/);
       expect(JSON.parse(channels.trim())).toEqual({ enterprise_id: 'E01', date: '2024-04-07', channel_id: 'C01' });
       expect(seen.at(-1)?.authorization).toBe('Bearer xoxp-analytics');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('as Psoxy deploys it (async mode, FOLLOW_REDIRECTS=false): getFile queued, its download fetched without the token, each line sanitized into the output', async () => {
+    const objects = new Map<string, { body: Uint8Array; meta: OutputMeta }>();
+    const queued: { request: QueuedRequest; context: ProcessingContext }[] = [];
+    const proxy = await startConnectorProxy({
+      connector: slackAnalytics,
+      target: source,
+      secrets: { ACCESS_TOKEN: 'xoxp-analytics' },
+      followRedirects: false,
+      outputs: {
+        async: {
+          output: { uri: 's3://analytics-out/', write: async (key, body, meta) => void objects.set(key, { body, meta }) },
+          dispatcher: { dispatch: async (request, context) => void queued.push(JSON.parse(JSON.stringify({ request, context }))) },
+        },
+      },
+    });
+    try {
+      const accepted = await fetch(`${proxy.url}/api/admin.analytics.getFile?type=member&date=redirect`, { headers: { prefer: 'respond-async' } });
+      expect(accepted.status).toBe(202);
+      const location = accepted.headers.get('location') ?? '';
+      const { request, context } = queued[0] as { request: QueuedRequest; context: ProcessingContext };
+      const before = seen.length;
+      const done = await proxy.handler.exchange(requestFromQueue(request, context));
+      expect(done.status).toBe(200);
+      // the API call with the token, then the download without it
+      expect(seen.slice(before).map((s) => [s.url, s.authorization])).toEqual([
+        ['/api/admin.analytics.getFile?type=member&date=redirect', 'Bearer xoxp-analytics'],
+        ['/files/export.gz?sig=abc', undefined],
+      ]);
+      const written = objects.get(location.replace('s3://analytics-out/', ''));
+      const lines = gunzipSync(written?.body ?? new Uint8Array()).toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toHaveLength(2);
+      expect(lines[0]?.email_address).toMatch(/^t~[\w-]{43}@acme\.example$/);
+      expect(JSON.stringify(lines)).not.toMatch(/W0123ABC|ada@/);
     } finally {
       await proxy.close();
     }

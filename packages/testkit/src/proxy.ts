@@ -6,6 +6,8 @@ import {
   type Lease,
   MemorySecretStore,
   type NodeServer,
+  type ProxyHandler,
+  type ProxyOutputs,
   Pseudonymizer,
   type SecretStore,
   compileRestRules,
@@ -34,13 +36,17 @@ export interface ConnectorProxyOptions {
   encryptionKey?: string;
   /** Milliseconds since the epoch as the proxy sees them (tokens' expiry); default `Date.now`. */
   clock?: () => number;
+  /** `FOLLOW_REDIRECTS` (default true). */
+  followRedirects?: boolean;
+  /** Side outputs and the asynchronous mode (in-memory outputs and queue will do). */
+  outputs?: ProxyOutputs;
 }
 
 /**
  * A proxy for a connector, its rules and auth, in front of a fake source, served on 127.0.0.1: what
  * `psoxy serve --connector` runs, for tests. Call `close()` when done.
  */
-export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<NodeServer> {
+export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<NodeServer & { handler: ProxyHandler }> {
   const config = testConfig(o.config);
   const secrets = o.secrets && typeof (o.secrets as SecretStore).get === 'function' ? (o.secrets as SecretStore) : new MemorySecretStore((o.secrets ?? {}) as Record<string, string>, 'test secrets');
   const handler = createProxy({
@@ -57,8 +63,11 @@ export async function startConnectorProxy(o: ConnectorProxyOptions): Promise<Nod
     source: o.connector.id,
     allowInsecureTarget: true,
     passThroughErrorBodies: o.connector.passThroughErrorBodies,
+    followRedirects: o.followRedirects,
+    outputs: o.outputs,
   });
-  return serveNode(handler, { port: 0, host: '127.0.0.1' });
+  // the handler too: a test processes queued requests (`handler.exchange(requestFromQueue(...))`) with it
+  return { ...(await serveNode(handler, { port: 0, host: '127.0.0.1' })), handler };
 }
 
 /**

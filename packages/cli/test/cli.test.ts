@@ -208,6 +208,44 @@ describe('psoxy serve', () => {
     }
   });
 
+  it('writes side outputs and asynchronous results to local folders, and processes what it queued before it stops', async () => {
+    const { createServer } = await import('node:http');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { gunzipSync } = await import('node:zlib');
+    const upstream = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'calendar#events', items: [{ id: 'e1', creator: { email: 'ada@example.org' } }] }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const port = (upstream.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'psoxy-outputs-'));
+    const served = await servePsoxy([
+      'serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's',
+      '--async-output', join(dir, 'async'), '--side-output-sanitized', `file://${join(dir, 'sanitized')}`,
+    ]);
+    try {
+      const res = await fetch(`${served.url}/calendar/v3/calendars/primary/events?maxResults=1`, { headers: { prefer: 'respond-async' } });
+      expect(res.status).toBe(202);
+      const { asyncOutputLocation } = (await res.json()) as { asyncOutputLocation: string };
+      expect(asyncOutputLocation).toMatch(/^file:\/\/.*\/async\/\d{8}\/[\w-]+$/);
+      expect(await served.stop()).toBe(0);
+      const result = gunzipSync(readFileSync(fileURLToPath(asyncOutputLocation))).toString();
+      expect(result).toContain('"kind":"calendar#events"');
+      expect(result).not.toContain('ada@example.org');
+      expect(JSON.parse(readFileSync(`${fileURLToPath(asyncOutputLocation)}.metadata.json`, 'utf8'))).toMatchObject({ contentEncoding: 'gzip', metadata: { HTTP_METHOD: 'GET' } });
+      // the processing's answer was copied to the sanitized side output too
+      const [day] = readdirSync(join(dir, 'sanitized'));
+      expect(readdirSync(join(dir, 'sanitized', day as string)).filter((f) => !f.endsWith('.json'))).toHaveLength(1);
+    } finally {
+      served.kill();
+      upstream.close();
+      upstream.closeAllConnections();
+    }
+    const bucket = psoxy(['serve', '--rules', rulesFile, '--target', 'https://www.googleapis.com', '--salt', 's', '--port', '0', '--side-output-original', 's3://bucket/']);
+    expect(bucket.code).toBe(2);
+    expect(bucket.stderr).toMatch(/SIDE_OUTPUT_ORIGINAL=s3:\/\/bucket\/: this host writes outputs to local folders/);
+  });
+
   it('explains a missing target, an http target and an unknown connector', () => {
     expect(psoxy(['serve', '--rules', rulesFile, '--salt', 's']).stderr).toMatch(/no target: pass --target <base-url> or set TARGET_HOST/);
     expect(psoxy(['serve', '--rules', rulesFile, '--salt', 's', '--target', 'http://127.0.0.1:1']).stderr).toMatch(/pass --allow-http-target/);

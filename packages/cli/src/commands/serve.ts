@@ -15,7 +15,9 @@ Settings take Psoxy's environment names when flags are absent: TARGET_HOST, RULE
 
 Without --connector, the source's credentials come from Psoxy's generic settings: SOURCE_AUTH_STRATEGY_IDENTIFIER=oauth2_access_token (secret ACCESS_TOKEN), basic_auth (BASIC_AUTH_USER_ID, BASIC_AUTH_PASSWORD), or oauth2_refresh_token with REFRESH_ENDPOINT and GRANT_TYPE refresh_token (default; CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN), account_credentials (CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID) or client_credentials with CREDENTIALS_FLOW=client_secret (TOKEN_SCOPE optional). Psoxy's other identifiers (gcp_service_account_key, claude_admin_api_key, windsurf_service_key) need a connector: the error says which. Unset: no credentials are sent. A credential the chosen auth needs and cannot find stops the command at the start.
 
-Logs one line per request (method, path, status, time; never bodies, query values or secrets). Stops cleanly on Ctrl-C or SIGTERM.`;
+Psoxy's side outputs and asynchronous mode work locally, to folders: --side-output-original and --side-output-sanitized (SIDE_OUTPUT_ORIGINAL, SIDE_OUTPUT_SANITIZED) get a gzipped copy of each source answer and each sanitized answer, at <yyyyMMdd>/<requestId>, with <key>.metadata.json beside it; with --async-output (ASYNC_OUTPUT_DESTINATION), a request sent with Prefer: respond-async is answered 202 with where its result will be, and processed in this process right after. Folders may be given as paths or file:// URIs.
+
+Logs one line per request (method, path, status, time; never bodies, query values or secrets). Stops cleanly on Ctrl-C or SIGTERM, after the queued requests are processed.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --rules github.yaml --target https://api.github.com --salt "$SALT"',
@@ -36,6 +38,9 @@ Logs one line per request (method, path, status, time; never bodies, query value
     secrets: Flags.string({ description: 'JSON file of secrets ({"NAME": "value"}); rotated tokens are written back to it.', helpValue: '<file>' }),
     'allow-http-target': Flags.boolean({ description: 'Allow an http:// target (a local test source only).', default: false }),
     'log-format': Flags.string({ description: 'Request log format.', options: ['text', 'json'], default: 'text' }),
+    'side-output-original': Flags.string({ description: 'Folder for a copy of every source answer, unsanitized; default: SIDE_OUTPUT_ORIGINAL.', helpValue: '<dir>' }),
+    'side-output-sanitized': Flags.string({ description: 'Folder for a copy of every sanitized answer; default: SIDE_OUTPUT_SANITIZED.', helpValue: '<dir>' }),
+    'async-output': Flags.string({ description: 'Folder for the results of Prefer: respond-async requests (enables them); default: ASYNC_OUTPUT_DESTINATION.', helpValue: '<dir>' }),
     ...pseudonymizerFlags,
   };
 
@@ -45,7 +50,7 @@ Logs one line per request (method, path, status, time; never bodies, query value
     if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
       process.stderr.write(`warning: listening on ${flags.host}: anyone who can reach it can call the source through the proxy\n`);
     }
-    const { handler, rules, target, auth, secrets } = await localProxy({
+    const { handler, rules, target, auth, secrets, queue } = await localProxy({
       connector,
       rulesFile: flags.rules,
       target: flags.target,
@@ -58,6 +63,9 @@ Logs one line per request (method, path, status, time; never bodies, query value
         ...process.env,
         EMAIL_CANONICALIZATION: flags['email-canonicalization'],
         EMAIL_DOMAIN_HANDLING: flags['email-domain-handling'],
+        ...(flags['side-output-original'] ? { SIDE_OUTPUT_ORIGINAL: flags['side-output-original'] } : {}),
+        ...(flags['side-output-sanitized'] ? { SIDE_OUTPUT_SANITIZED: flags['side-output-sanitized'] } : {}),
+        ...(flags['async-output'] ? { ASYNC_OUTPUT_DESTINATION: flags['async-output'] } : {}),
       },
     });
     // Secrets the source's auth needs are read when a call comes: ask now, as the health check
@@ -81,7 +89,8 @@ Logs one line per request (method, path, status, time; never bodies, query value
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.stdout.write('stopping\n');
-        server.close().then(resolve, resolve);
+        // requests already answered 202 are processed before the command ends
+        Promise.all([server.close(), queue.drain()]).then(() => resolve(), () => resolve());
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -11,6 +11,8 @@ import {
   MemorySecretStore,
   type ProxyHandler,
   type SecretStore,
+  FolderOutput,
+  InProcessQueue,
   composeProxy,
   nodeHttpClient,
   secretPrefix,
@@ -39,7 +41,9 @@ export interface LocalProxyOptions {
  * Everything `psoxy serve` needs, on embedded defaults: secrets from the command line, a local file
  * and the environment (in that order), an in-process lease, a keep-alive HTTP client.
  */
-export async function localProxy(o: LocalProxyOptions): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore; auth: AuthStrategy | undefined }> {
+export async function localProxy(
+  o: LocalProxyOptions,
+): Promise<{ handler: ProxyHandler; rules: CompiledRestRules; target: string; secrets: SecretStore; auth: AuthStrategy | undefined; queue: InProcessQueue }> {
   const env = o.env ?? process.env;
   // the command line's own checks first, with advice in its terms
   if (o.target) {
@@ -61,16 +65,23 @@ export async function localProxy(o: LocalProxyOptions): Promise<{ handler: Proxy
   // a connector's secrets may also carry Psoxy's per-connector prefix (PSOXY_GCAL_SERVICE_ACCOUNT_KEY)
   if (o.connector) stores.push(new EnvSecretStore(env, secretPrefix(o.connector.id)));
   const secrets = new ChainSecretStore(stores);
+  const log = streamLogger({ level: o.logLevel ?? 'info', json: o.logJson });
+  // side outputs and asynchronous results go to folders on this machine; queued requests are
+  // processed in this process, right after their 202
+  const queue = new InProcessQueue(log);
   const { handler, rules, target, auth } = await composeProxy({
     connector: o.connector,
     env: o.source ? { ...env, SOURCE: o.source } : env,
     secrets,
     lease: new InProcessLease(),
     http: nodeHttpClient(),
-    log: streamLogger({ level: o.logLevel ?? 'info', json: o.logJson }),
+    log,
+    output: (uri) => new FolderOutput(uri),
+    asyncDispatcher: queue,
     rules: o.rulesFile ? { text: await readText(o.rulesFile), source: o.rulesFile } : undefined,
     target: o.target,
     allowInsecureTarget: o.allowHttpTarget,
   });
-  return { handler, rules, target, secrets, auth };
+  queue.attach(handler.exchange);
+  return { handler, rules, target, secrets, auth, queue };
 }

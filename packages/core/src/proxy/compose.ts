@@ -48,7 +48,7 @@ function outputsFrom(settings: ProxySettings, o: ComposeProxyOptions): ProxyOutp
   const make = (setting: string, uri: string | undefined): ResponseOutput | undefined => {
     if (uri === undefined) return undefined;
     if (!o.output) {
-      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs and the asynchronous mode run on AWS Lambda and Google Cloud Functions)`);
+      problems.push(`${setting}=${uri} is set, but this host writes no outputs (side outputs and the asynchronous mode run on AWS Lambda, Google Cloud Functions and psoxy serve)`);
       return undefined;
     }
     try {

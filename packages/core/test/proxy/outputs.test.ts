@@ -408,3 +408,23 @@ describe('configuration of outputs', () => {
     expect(ok.handler).toBeTypeOf('function');
   });
 });
+
+describe('local outputs (psoxy serve)', () => {
+  it('writes each object whole under its folder, with its metadata beside it, and nothing outside it', async () => {
+    const { mkdtempSync, readFileSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FolderOutput, localFolder } = await import('../../src/runtime/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'psoxy-folder-'));
+    const out = new FolderOutput(dir);
+    expect(out.uri).toBe(`file://${dir}/`);
+    await out.write('20261105/req-1', new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip', metadata: { PATH: 'a/b' } });
+    expect([...readFileSync(join(dir, '20261105', 'req-1'))]).toEqual([1, 2, 3]);
+    expect(JSON.parse(readFileSync(join(dir, '20261105', 'req-1.metadata.json'), 'utf8'))).toEqual({ contentType: 'application/json', contentEncoding: 'gzip', metadata: { PATH: 'a/b' } });
+    // no temporary files left behind
+    expect(readdirSync(join(dir, '20261105')).sort()).toEqual(['req-1', 'req-1.metadata.json']);
+    await expect(out.write('../escape', new Uint8Array(), { contentType: 'x', contentEncoding: 'gzip', metadata: {} })).rejects.toThrow(/not a key under/);
+    expect(localFolder(`file://${dir}`)).toBe(dir);
+    expect(() => localFolder('gs://bucket/')).toThrow(/local folders/);
+  });
+});

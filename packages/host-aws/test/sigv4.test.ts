@@ -46,7 +46,8 @@ async function sdkSignature(req: SigV4Request, creds: AwsCredentials, service: s
   return Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }
 
-const creds: AwsCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+// made-up credentials: any secret signs; the test compares our signature with the SDK's for it
+const creds: AwsCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret/only+for+signing+tests' };
 const now = new Date('2026-12-01T02:45:07.123Z');
 
 const cases: [string, SigV4Request, AwsCredentials?][] = [

@@ -6,6 +6,7 @@ import {
   type ProcessingContext,
   type ProxyRequest,
   type QueuedRequest,
+  isFinalFailure,
   isOk,
   parseProcessingContext,
   requestFromQueue,
@@ -143,9 +144,6 @@ function answer(res: ServerResponse, status: number): void {
   res.end();
 }
 
-/** A failure that delivering the message again cannot mend (a 4xx but a timeout or throttling). */
-const isFinal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
-
 /**
  * Handles a Pub/Sub push of a queued request: its token verified (401 otherwise: a caller that
  * only sets the user agent gets nothing), the request processed and its result written, then
@@ -185,7 +183,7 @@ export async function handlePubSubPush(req: GcpHttpRequest, res: ServerResponse,
   try {
     const result = await proxy(request);
     if (isOk(result.status)) return answer(res, 204);
-    if (isFinal(result.status)) {
+    if (isFinalFailure(result.status)) {
       push.log.error('queued request failed for good; acknowledged, nothing written', { status: result.status, error: result.headers['x-psoxy-error'] });
       return answer(res, 204);
     }

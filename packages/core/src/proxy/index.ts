@@ -20,6 +20,7 @@ export { GENERIC_SOURCE_AUTH, sourceAuthFromEnv } from './source-auth.js';
 export {
   asyncOutputKey,
   fitMetadata,
+  isFinalFailure,
   outputKey,
   parseProcessingContext,
   requestFromQueue,

@@ -93,6 +93,12 @@ export function requestFromQueue(q: QueuedRequest, context: ProcessingContext): 
   };
 }
 
+/**
+ * Whether a queued request's answer is a failure that processing it again cannot mend: a 4xx (the
+ * rules refused it, the source said no), but a timeout or throttling (408, 429), which may pass.
+ */
+export const isFinalFailure = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 /** Reads a processing context (a queue message's attribute), refusing anything else. */
 export function parseProcessingContext(text: string): ProcessingContext {
   let v: unknown;

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isOk } from '../http/types.js';
 import type { ExchangeHandler } from '../proxy/handler.js';
-import { type AsyncDispatcher, type OutputMeta, type ProcessingContext, type QueuedRequest, type ResponseOutput, requestFromQueue } from '../proxy/outputs.js';
+import { type AsyncDispatcher, type OutputMeta, type ProcessingContext, type QueuedRequest, type ResponseOutput, isFinalFailure, requestFromQueue } from '../proxy/outputs.js';
 import type { Logger } from './logger.js';
 
 /** A folder as `SIDE_OUTPUT_*` / `ASYNC_OUTPUT_DESTINATION` name it on this machine: `file://` URI or a path. */
@@ -75,7 +75,7 @@ export class InProcessQueue implements AsyncDispatcher {
           const res = await proxy(requestFromQueue(queued, context));
           if (isOk(res.status)) return;
           this.log.error('queued request failed', { requestId: context.requestId, status: res.status, attempt });
-          if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) return;
+          if (isFinalFailure(res.status)) return;
         } catch (e) {
           this.log.error('queued request failed', { requestId: context.requestId, reason: (e as Error).message, attempt });
         }

@@ -1,5 +1,5 @@
-import { ConfigError, type HttpClient, isOk, lowerCaseHeaders, nodeHttpClient } from '@psoxy/core';
-import { type AwsCredentials, signV4 } from './sigv4.js';
+import { ConfigError, type HttpClient, type HttpResponse, isOk, lowerCaseHeaders, nodeHttpClient } from '@psoxy/core';
+import { type AwsCredentials, type SigV4Scope, signV4 } from './sigv4.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -24,6 +24,37 @@ export function credentialsFromEnv(env: Env, service: string): AwsCredentials {
     throw new ConfigError([`no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): Lambda sets them from the function's role; elsewhere set them to call ${service}`]);
   }
   return { accessKeyId, secretAccessKey, sessionToken };
+}
+
+/** Whether a failed AWS call may pass if made again: throttling, the service's own errors, the network. */
+function retryable(e: unknown): boolean {
+  return e instanceof AwsServiceError ? e.status >= 500 || e.status === 429 || RETRYABLE.test(e.code) : !(e instanceof ConfigError);
+}
+
+/** Runs `attempt` up to `attempts` times while it fails with what may pass, with jittered exponential backoff. */
+export async function retrying<T>(attempts: number, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!retryable(e) || n >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 50 * 4 ** (n - 1) * (0.5 + Math.random())));
+    }
+  }
+}
+
+/**
+ * Signs a request with SigV4 and sends it: `host` is left to the client (it is the URL's, which
+ * was signed), and a signed request goes to its endpoint or nowhere (the client follows no redirect).
+ */
+export function sendSigned(
+  http: HttpClient,
+  req: { method: string; url: string; headers: Record<string, string>; body: string | Uint8Array },
+  signing: { credentials: AwsCredentials; scope: SigV4Scope; now: Date; signingKeys: Map<string, Buffer> },
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  const { host: _host, ...sent } = signV4(req, signing.credentials, signing.scope, signing.now, signing.signingKeys);
+  return http({ method: req.method, url: req.url, headers: lowerCaseHeaders(sent), body: req.body, timeoutMs });
 }
 
 /** The caller's role may not do this (IAM): `AccessDeniedException`. */
@@ -98,33 +129,19 @@ export class AwsJsonClient {
   }
 
   /** Calls `operation` with `input`; resolves with the parsed answer, rejects with {@link AwsServiceError} or a network error. */
-  async call<T>(operation: string, input: object): Promise<T> {
-    const attempts = this.opts.attempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.attempt<T>(operation, input);
-      } catch (e) {
-        const retryable = e instanceof AwsServiceError ? e.status >= 500 || RETRYABLE.test(e.code) : !(e instanceof ConfigError);
-        if (!retryable || attempt >= attempts) throw e;
-        await new Promise((r) => setTimeout(r, (50 * 4 ** (attempt - 1)) * (0.5 + Math.random())));
-      }
-    }
+  call<T>(operation: string, input: object): Promise<T> {
+    return retrying(this.opts.attempts ?? 3, () => this.attempt<T>(operation, input));
   }
 
   private async attempt<T>(operation: string, input: object): Promise<T> {
     const url = `${this.endpoint}/`;
     const body = JSON.stringify(input);
-    const headers = signV4(
+    const res = await sendSigned(
+      this.http,
       { method: 'POST', url, headers: { 'content-type': `application/x-amz-json-${SERVICES[this.service].json}`, 'x-amz-target': `${SERVICES[this.service].target}.${operation}` }, body },
-      this.creds(),
-      { service: this.service, region: this.region },
-      new Date(this.opts.clock?.() ?? Date.now()),
-      this.signingKeys,
+      { credentials: this.creds(), scope: { service: this.service, region: this.region }, now: new Date(this.opts.clock?.() ?? Date.now()), signingKeys: this.signingKeys },
+      this.opts.timeoutMs ?? 5000,
     );
-    // `host` is the client's to set (it is the URL's, which was signed)
-    const { host: _host, ...sent } = headers;
-    // a signed request goes to the endpoint or nowhere: the client follows no redirect
-    const res = await this.http({ method: 'POST', url, headers: lowerCaseHeaders(sent), body, timeoutMs: this.opts.timeoutMs ?? 5000 });
     const text = await res.text(RESPONSE_LIMIT);
     if (isOk(res.status)) return (text ? JSON.parse(text) : {}) as T;
     let code = `HTTP ${res.status}`;

@@ -9,11 +9,9 @@ import {
   ConfigError,
   fitMetadata,
   isOk,
-  lowerCaseHeaders,
   nodeHttpClient,
 } from '@psoxy/core';
-import { type AwsCredentials, type AwsJsonClient, credentialsFromEnv } from './aws-json.js';
-import { signV4 } from './sigv4.js';
+import { type AwsCredentials, type AwsJsonClient, AwsServiceError, credentialsFromEnv, retrying, sendSigned } from './aws-json.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -89,25 +87,17 @@ export class S3ResponseOutput implements ResponseOutput {
     const headers: Record<string, string> = { 'content-type': meta.contentType, 'content-encoding': meta.contentEncoding };
     for (const [k, v] of Object.entries(metadata)) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
     const url = `${this.base}/${this.prefix}${key}`;
-    this.credentials ??= credentialsFromEnv(this.env, 's3');
-    for (let attempt = 1; ; attempt++) {
-      const signed = signV4({ method: 'PUT', url, headers, body }, this.credentials, { service: 's3', region: this.region }, new Date(), this.signingKeys);
-      const { host: _host, ...sent } = signed;
-      let status: number;
-      let detail: string;
-      try {
-        const res = await this.http({ method: 'PUT', url, headers: lowerCaseHeaders(sent), body, timeoutMs: this.opts.timeoutMs ?? 10_000 });
-        status = res.status;
-        const text = await res.text(64 * 1024);
-        if (isOk(status)) return;
-        detail = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${status}`;
-      } catch (e) {
-        status = 0;
-        detail = (e as Error).message;
-      }
+    const credentials = (this.credentials ??= credentialsFromEnv(this.env, 's3'));
+    try {
       // throttling, S3's own errors and the network are retried; a refusal (access, no such bucket) is not
-      if (attempt >= 3 || (status !== 0 && status !== 429 && status < 500)) throw new Error(`S3 PutObject s3://${this.bucket}/${this.prefix}${key} failed: ${detail}`);
-      await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1) * (0.5 + Math.random())));
+      await retrying(3, async () => {
+        const signing = { credentials, scope: { service: 's3', region: this.region }, now: new Date(), signingKeys: this.signingKeys };
+        const res = await sendSigned(this.http, { method: 'PUT', url, headers, body }, signing, this.opts.timeoutMs ?? 10_000);
+        const text = await res.text(64 * 1024);
+        if (!isOk(res.status)) throw new AwsServiceError(/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${res.status}`, text.slice(0, 200), res.status);
+      });
+    } catch (e) {
+      throw new Error(`S3 PutObject s3://${this.bucket}/${this.prefix}${key} failed: ${e instanceof AwsServiceError ? e.code : (e as Error).message}`);
     }
   }
 }

@@ -6,7 +6,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { type FakeSqs, type FakeSsm, startFakeSqs, startFakeSsm, startFakeUpstream } from '@psoxy/testkit';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsJsonClient, type HttpEventV2, type HttpResultV2, type SqsEvent, createLambdaApiHandler, parseS3Uri } from '../src/index.js';
+import { AwsJsonClient, type HttpEventV2, type HttpResultV2, S3ResponseOutput, type SqsEvent, createLambdaApiHandler, parseS3Uri } from '../src/index.js';
 import { functionUrlGet } from './function-url.js';
 
 let server: S3rver;
@@ -181,6 +181,11 @@ describe('the asynchronous mode on Lambda (SQS and S3)', () => {
       await upstream.close();
     }
     expect(parseS3Uri('s3://bkt/a/b')).toEqual({ bucket: 'bkt', prefix: 'a/b/' });
+    // S3's refusal is named
+    const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s3Url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+    await expect(new S3ResponseOutput('s3://no-such-bucket/x/', { env }).write('k', new Uint8Array([1]), { contentType: 'application/json', contentEncoding: 'gzip', metadata: {} })).rejects.toThrow(
+      'S3 PutObject s3://no-such-bucket/x/k failed: NoSuchBucket',
+    );
     expect(() => parseS3Uri('s3://Bad_Bucket/')).toThrow(/expected an S3 URI/);
     expect(parseS3Uri('s3://bucket')).toEqual({ bucket: 'bucket', prefix: '' });
   });

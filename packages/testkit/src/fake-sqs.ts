@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type LoopbackOptions, type LoopbackServer, startLoopback } from './server.js';
+import { type LoopbackOptions, type LoopbackServer, isSigV4For, startLoopback } from './server.js';
 
 /** A message as the fake queue holds it, and as Lambda would hand it to a function in an SQS event record. */
 export interface FakeSqsMessage {
@@ -32,7 +32,7 @@ export async function startFakeSqs(opts: LoopbackOptions = {}): Promise<FakeSqs>
       res.end(JSON.stringify(payload));
     };
     if (req.headers['content-type'] !== 'application/x-amz-json-1.0') return send(400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: 'SQS takes application/x-amz-json-1.0' });
-    if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/sqs\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$/.test(req.headers.authorization ?? '')) {
+    if (!isSigV4For(req.headers.authorization, 'sqs')) {
       return send(400, { __type: 'com.amazonaws.sqs#MissingAuthenticationToken', message: 'Missing or malformed SigV4 signature' });
     }
     const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '');

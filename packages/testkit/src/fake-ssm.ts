@@ -1,4 +1,4 @@
-import { type LoopbackServer, startLoopback } from './server.js';
+import { type LoopbackServer, isSigV4For, startLoopback } from './server.js';
 
 export interface FakeSsm extends LoopbackServer {
   /** The parameters, by full name; tests may read and seed them. */
@@ -62,7 +62,7 @@ export async function startFakeSsm(): Promise<FakeSsm> {
   const server = await startLoopback((req, res) => {
     const op = (req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
     // as AWS does: a request without a SigV4 signature for this service is refused
-    if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/ssm\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$/.test(req.headers.authorization ?? '')) {
+    if (!isSigV4For(req.headers.authorization, 'ssm')) {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ __type: 'MissingAuthenticationTokenException', message: 'Missing or malformed SigV4 signature' }));
       return;

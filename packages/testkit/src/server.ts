@@ -59,3 +59,13 @@ export async function startLoopback(handle: (req: RecordedRequest, res: ServerRe
       }),
   };
 }
+
+/**
+ * Whether an `Authorization` header has the shape of a SigV4 signature for `service` (what AWS
+ * checks before anything else; the signature itself is checked against the AWS SDK's signer in
+ * the hosts' tests).
+ */
+export function isSigV4For(authorization: string | undefined, service: string): boolean {
+  const m = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$/.exec(authorization ?? '');
+  return m?.[1] === service;
+}

@@ -6,7 +6,7 @@ import { type HttpClient, nodeHttpClient } from '../../src/http/index.js';
 import { Pseudonymizer } from '../../src/pseudonym/index.js';
 import { type ProxyOptions, createProxy } from '../../src/proxy/index.js';
 import { loadRestRules } from '../../src/rules/index.js';
-import { InProcessLease, MemorySecretStore, type SecretStore, serveNode, streamLogger } from '../../src/runtime/index.js';
+import { InProcessLease, MemorySecretStore, type SecretStore, serveNode, silentLogger, streamLogger } from '../../src/runtime/index.js';
 import { compileRestRules } from '../../src/sanitize/index.js';
 
 export interface Recorded {
@@ -56,10 +56,9 @@ export function useUpstreamHttp(client: HttpClient): void {
   upstreamHttp = client;
 }
 
-/** The proxy, served on 127.0.0.1, in front of `target`. */
-export async function startProxy(target: string, rulesYaml: string, extra: Partial<ProxyOptions> & { auth?: AuthStrategy; secrets?: SecretStore } = {}) {
-  const lines: string[] = [];
-  const handler = createProxy({
+/** The proxy in front of `target`, with this file's test defaults (silent unless `extra.log` says otherwise). */
+export function testProxy(target: string, rulesYaml: string, extra: Partial<ProxyOptions> & { auth?: AuthStrategy; secrets?: SecretStore } = {}) {
+  return createProxy({
     rules: compileRestRules(loadRestRules(rulesYaml)),
     pseudonymizer,
     target,
@@ -68,9 +67,15 @@ export async function startProxy(target: string, rulesYaml: string, extra: Parti
     lease: new InProcessLease(),
     http: upstreamHttp,
     source: 'test',
-    log: streamLogger({ level: 'debug', write: (l) => lines.push(l) }),
+    log: silentLogger,
     ...extra,
   });
+}
+
+/** The proxy, served on 127.0.0.1, in front of `target`; `lines` is what it logged. */
+export async function startProxy(target: string, rulesYaml: string, extra: Partial<ProxyOptions> & { auth?: AuthStrategy; secrets?: SecretStore } = {}) {
+  const lines: string[] = [];
+  const handler = testProxy(target, rulesYaml, { log: streamLogger({ level: 'debug', write: (l) => lines.push(l) }), ...extra });
   const server = await serveNode(handler);
   return { url: server.url, close: () => server.close(), lines, handler };
 }

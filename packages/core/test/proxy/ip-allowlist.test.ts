@@ -1,13 +1,9 @@
 // ALLOWED_DATA_ACCESS_IP_BLOCKS: who may call the proxy, checked after the health check and
 // before anything reaches the source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeHttpClient } from '../../src/http/index.js';
-import { type ExchangeHandler, createProxy } from '../../src/proxy/index.js';
+import type { ExchangeHandler } from '../../src/proxy/index.js';
 import { ipAllowed, parseIpBlocks } from '../../src/proxy/ip.js';
-import { loadRestRules } from '../../src/rules/index.js';
-import { InProcessLease, MemorySecretStore, silentLogger } from '../../src/runtime/index.js';
-import { compileRestRules } from '../../src/sanitize/index.js';
-import { json, pseudonymizer, startUpstream } from './harness.js';
+import { json, startUpstream, testProxy } from './harness.js';
 
 describe('parseIpBlocks / ipAllowed', () => {
   const allowed = (ip: string | undefined, spec: string) => ipAllowed(ip, parseIpBlocks(spec));
@@ -47,19 +43,7 @@ describe('parseIpBlocks / ipAllowed', () => {
 
 describe('the proxy behind an IP allowlist', () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  const proxyWith = (allowedIpBlocks: string): ExchangeHandler =>
-    createProxy({
-      rules: compileRestRules(loadRestRules('endpoints:\n  - pathTemplate: /api/users\n')),
-      pseudonymizer,
-      target: upstream.url,
-      allowInsecureTarget: true,
-      secrets: new MemorySecretStore({ PSOXY_SALT: 'salt' }),
-      lease: new InProcessLease(),
-      http: nodeHttpClient(),
-      log: silentLogger,
-      source: 'test',
-      allowedIpBlocks,
-    }).exchange;
+  const proxyWith = (allowedIpBlocks: string): ExchangeHandler => testProxy(upstream.url, 'endpoints:\n  - pathTemplate: /api/users\n', { allowedIpBlocks }).exchange;
   const call = (h: ExchangeHandler, clientIp: string, headers: Record<string, string> = {}) =>
     h({ method: 'GET', target: '/api/users', headers, body: null, clientIp, origin: 'https://psoxy.example' });
   const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString();

@@ -2,12 +2,8 @@
 // application embedding it calls it: the same pipeline as the hosts' plain-value `exchange`.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeHttpClient } from '../../src/http/index.js';
-import { type ProxyHandler, createProxy } from '../../src/proxy/index.js';
-import { loadRestRules } from '../../src/rules/index.js';
-import { InProcessLease, MemorySecretStore, silentLogger } from '../../src/runtime/index.js';
-import { compileRestRules } from '../../src/sanitize/index.js';
-import { json, pseudonymizer, startUpstream } from './harness.js';
+import type { ProxyHandler } from '../../src/proxy/index.js';
+import { json, startUpstream, testProxy } from './harness.js';
 
 const RULES = `
 endpoints:
@@ -31,18 +27,7 @@ beforeAll(async () => {
     }
     json(res, 200, { echo: body });
   });
-  handler = createProxy({
-    rules: compileRestRules(loadRestRules(RULES)),
-    pseudonymizer,
-    target: upstream.url,
-    allowInsecureTarget: true,
-    secrets: new MemorySecretStore({ PSOXY_SALT: 'salt' }),
-    lease: new InProcessLease(),
-    http: nodeHttpClient(),
-    log: silentLogger,
-    source: 'test',
-    maxRequestBytes: 64,
-  });
+  handler = testProxy(upstream.url, RULES, { maxRequestBytes: 64 });
 });
 afterAll(() => upstream.close());
 

@@ -178,15 +178,20 @@ function read0(file: string): string {
   return spawnSync('cat', [file], { encoding: 'utf8' }).stdout;
 }
 
+/** A source on 127.0.0.1 answering every call with a one-event calendar page. */
+async function calendarUpstream() {
+  const { createServer } = await import('node:http');
+  const upstream = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'calendar#events', items: [{ id: 'e1', creator: { email: 'ada@example.org' } }] }));
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+  return { upstream, port: (upstream.address() as { port: number }).port };
+}
+
 describe('psoxy serve', () => {
   it('serves a Psoxy rule file in front of a target, logs one line per request, and stops on SIGINT', async () => {
-    const { createServer } = await import('node:http');
-    const upstream = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'calendar#events', items: [{ id: 'e1', creator: { email: 'ada@example.org' } }] }));
-    });
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
-    const port = (upstream.address() as { port: number }).port;
+    const { upstream, port } = await calendarUpstream();
     const served = await servePsoxy(['serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's', '--encryption-key', 'k']);
     try {
       const url = served.url;
@@ -209,15 +214,9 @@ describe('psoxy serve', () => {
   });
 
   it('writes side outputs and asynchronous results to local folders, and processes what it queued before it stops', async () => {
-    const { createServer } = await import('node:http');
     const { readFileSync, readdirSync } = await import('node:fs');
     const { gunzipSync } = await import('node:zlib');
-    const upstream = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'calendar#events', items: [{ id: 'e1', creator: { email: 'ada@example.org' } }] }));
-    });
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
-    const port = (upstream.address() as { port: number }).port;
+    const { upstream, port } = await calendarUpstream();
     const dir = mkdtempSync(join(tmpdir(), 'psoxy-outputs-'));
     const served = await servePsoxy([
       'serve', '--rules', rulesFile, '--target', `http://127.0.0.1:${port}`, '--allow-http-target', '--port', '0', '--salt', 's',

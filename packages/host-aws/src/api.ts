@@ -4,6 +4,7 @@ import {
   type Logger,
   type ProxyRequest,
   type ProxyResponse,
+  PROCESSING_CONTEXT_ATTRIBUTE,
   type QueuedRequest,
   callerOrigin,
   isOk,
@@ -11,7 +12,6 @@ import {
   requestFromQueue,
 } from '@psoxy/core';
 import { type HttpEvent, type HttpEventV1, type HttpEventV2, type HttpResultV1, type HttpResultV2, type SqsEvent, type SqsRecord, isV2 } from './events.js';
-import { PROCESSING_CONTEXT_ATTRIBUTE } from './outputs.js';
 
 /** Media types whose bodies go back as text; anything else (gzip included) as base64. */
 const TEXT = /^(application\/(json|x-ndjson|[\w.+-]*\+json)|text\/)/i;

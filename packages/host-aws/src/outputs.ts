@@ -7,6 +7,7 @@ import {
   type QueuedRequest,
   type ResponseOutput,
   ConfigError,
+  PROCESSING_CONTEXT_ATTRIBUTE,
   fitMetadata,
   isOk,
   nodeHttpClient,
@@ -101,9 +102,6 @@ export class S3ResponseOutput implements ResponseOutput {
     }
   }
 }
-
-/** The message attribute that carries the processing context, as Psoxy names it. */
-export const PROCESSING_CONTEXT_ATTRIBUTE = 'processingContext';
 
 /**
  * Queues `Prefer: respond-async` requests in SQS (`ASYNC_API_REQUEST_QUEUE_URL`), the queue that

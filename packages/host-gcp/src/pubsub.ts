@@ -3,6 +3,7 @@ import {
   type AsyncDispatcher,
   type ExchangeHandler,
   type Logger,
+  PROCESSING_CONTEXT_ATTRIBUTE,
   type ProcessingContext,
   type ProxyRequest,
   type QueuedRequest,
@@ -14,9 +15,6 @@ import {
 import { OAuth2Client } from 'google-auth-library';
 import { type GoogleApiAccess, googleJson } from './google-api.js';
 import type { GcpHttpRequest } from './http.js';
-
-/** The message attribute that carries the processing context (as on AWS). */
-export const PROCESSING_CONTEXT_ATTRIBUTE = 'processingContext';
 
 /** A topic as `ASYNC_PUB_SUB_QUEUE` names it: `projects/<p>/topics/<t>`, or a topic of the function's project. */
 export function topicPath(value: string, project: string): string {

@@ -22,6 +22,7 @@ export {
   fitMetadata,
   isFinalFailure,
   outputKey,
+  PROCESSING_CONTEXT_ATTRIBUTE,
   parseProcessingContext,
   requestFromQueue,
   type AsyncDispatcher,

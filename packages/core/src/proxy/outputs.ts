@@ -36,6 +36,9 @@ export interface ProcessingContext {
   asyncOutputLocation?: string | undefined;
 }
 
+/** The queue message attribute that carries the processing context, as Psoxy names it (SQS, Pub/Sub). */
+export const PROCESSING_CONTEXT_ATTRIBUTE = 'processingContext';
+
 /** Queues a `Prefer: respond-async` request, to be processed by the same proxy (its `processing` set). */
 export interface AsyncDispatcher {
   dispatch(request: QueuedRequest, context: ProcessingContext): Promise<void>;

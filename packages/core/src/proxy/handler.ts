@@ -358,7 +358,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     const sanitized = isOk(answer.status) ? answer.body : null;
     const metadata = () => sanitizedMetadata(request, path, query, bodyBytes, stamp);
     if (sanitized) recorded.sanitized(sanitized, answer.headers['content-type'], metadata);
-    if (processing !== undefined && asyncMode && asyncKey !== undefined) {
+    // (asyncKey is set only for a queued request being processed)
+    if (asyncMode && asyncKey !== undefined) {
       // the result the caller was promised: a failed write fails the processing (the queue retries it)
       // (a 2xx without a body is written empty, so that whoever waits for it sees it came)
       if (isOk(answer.status)) recorded.result(asyncMode.output, asyncKey, sanitized ?? new Uint8Array(0), answer.headers['content-type'], metadata());

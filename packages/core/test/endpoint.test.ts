@@ -35,6 +35,32 @@ describe('query parsing (URLEncodedUtils)', () => {
   });
 });
 
+describe("parameter schemas' alternatives", () => {
+  // Psoxy's ParameterSchema names its alternatives `or` (google-meet.yaml); `anyOf` reads the same
+  it.each(['or', 'anyOf'])('%s: a value valid under any alternative is valid', (key) => {
+    const r = rules(`
+endpoints:
+  - pathTemplate: /admin/reports/v1/activity/users/{userKey}/applications/meet
+    pathParameterSchemas:
+      userKey:
+        ${key}:
+          - type: string
+            enum: [all]
+          - type: string
+            format: reversible-pseudonym
+`);
+    const base = 'https://h/admin/reports/v1/activity/users';
+    expect(allowed(r, `${base}/all/applications/meet`)).toBe(true);
+    expect(allowed(r, `${base}/p~${'a'.repeat(43)}/applications/meet`)).toBe(true);
+    expect(allowed(r, `${base}/alice@example.com/applications/meet`)).toBe(false);
+  });
+
+  it('checks the formats named under `or` when the rules are compiled', () => {
+    const bad = 'endpoints:\n  - pathTemplate: /a/{id}\n    pathParameterSchemas:\n      id:\n        or:\n          - format: email\n';
+    expect(() => rules(bad)).toThrow(/unknown parameter format 'email'/);
+  });
+});
+
 describe('endpoint matching (spec 1.4)', () => {
   const r = rules(`
 endpoints:

@@ -75,6 +75,62 @@ endpoints:
     expect(() => loadRestRules('endpoints: [')).toThrow(/invalid YAML/);
   });
 
+  it('points at the line and column of a YAML syntax error', () => {
+    expect(() => loadRestRules('endpoints:\n  - pathTemplate: "/a\n', { source: 'r.yaml' })).toThrow(/r\.yaml:\d+:\d+.*invalid YAML/);
+  });
+
+  it('reads quoted strings folded onto under-indented lines, as Psoxy writes and reads them', () => {
+    // Jackson's emitter folds a long string with an escaped line break, continuing at a smaller
+    // indentation than YAML allows; SnakeYAML (and so Psoxy) reads it back
+    const folded = [
+      'endpoints:',
+      '  - pathTemplate: "/v1/activities"',
+      '    transforms:',
+      '      - !<pseudonymize>',
+      '        jsonPaths:',
+      `          - "$.data[*].actor['email_address','user_id',\\`,
+      "      \\ 'api_key_id']\"",
+      "          - 'single ''quoted'' text",
+      "      folded'",
+      '        encoding: "URL_SAFE_TOKEN"',
+      '',
+    ].join('\n');
+    const rules = loadRestRules(folded);
+    expect(rules.endpoints[0]?.transforms[0]).toMatchObject({
+      method: 'pseudonymize',
+      jsonPaths: ["$.data[*].actor['email_address','user_id', 'api_key_id']", "single 'quoted' text folded"],
+      encoding: 'URL_SAFE_TOKEN',
+    });
+    // a string that never closes is still an error, at its place
+    expect(() => loadRestRules(folded.replace(`'api_key_id']"`, `'api_key_id']`), { source: 'r.yaml' })).toThrow(/r\.yaml:\d+:\d+.*invalid YAML/);
+  });
+
+  it("reads Jackson's forms: null for an unset field, `constant` for `const`, `or` for `anyOf`", () => {
+    const yaml = [
+      'endpoints:',
+      '  - pathTemplate: "/users/{userKey}"',
+      '    responseSchema: null',
+      '    pathParameterSchemas:',
+      '      userKey:',
+      '        or:',
+      '          - enum: ["all"]',
+      '  - pathTemplate: "/teams"',
+      '    responseSchema:',
+      '      type: "object"',
+      '      properties:',
+      "        '@odata.type':",
+      '          type: "string"',
+      '          constant: "#microsoft.graph.team"',
+      '',
+    ].join('\n');
+    const rules = loadRestRules(yaml);
+    expect(rules.endpoints[0]).not.toHaveProperty('responseSchema');
+    expect(rules.endpoints[0]?.pathParameterSchemas?.userKey?.or).toEqual([{ enum: ['all'] }]);
+    expect(rules.endpoints[1]?.responseSchema?.properties?.['@odata.type']?.constant).toBe('#microsoft.graph.team');
+    const conflicting = yaml.replace('constant: "#microsoft.graph.team"', 'constant: "#microsoft.graph.team"\n          const: "other"');
+    expect(() => loadRestRules(conflicting)).toThrow(/'const' and 'constant' name the same value, but differ/);
+  });
+
   it('refuses at compile time what cannot be enforced faithfully, with its location', () => {
     const regex = 'endpoints:\n  - pathRegex: "^/a[a-z&&[^e]]$"\n';
     expect(() => compileRestRules(loadRestRules(regex))).toThrow(/endpoints\[0\] \(\^\/a.*\) > pathRegex: .*intersection/);

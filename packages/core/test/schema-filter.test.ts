@@ -29,6 +29,15 @@ describe('responseSchema filter (spec 2.3)', () => {
     expect(filter(schema, '{"i":1.9,"j":1e12,"k":"3","b":null,"n":1.5}')).toBe('{"i":1,"j":1000000000000,"k":null,"b":false,"n":1.5}');
   });
 
+  it("matches `const`, or `constant` (Psoxy's own name for it), by the value's text", () => {
+    for (const key of ['const', 'constant'] as const) {
+      const schema: SchemaFilter = { type: 'object', properties: { t: { type: 'string', [key]: '#microsoft.graph.x' } } };
+      expect(filter(schema, '{"t":"#microsoft.graph.x"}')).toBe('{"t":""}');
+      // a value that differs does not match, and that aborts the whole object (here the document)
+      expect(filter({ type: 'object', properties: { o: schema } }, '{"o":{"t":"other"}}')).toBe('null');
+    }
+  });
+
   it('drops containers under a typeless schema but keeps scalars', () => {
     const schema: SchemaFilter = { type: 'object', properties: { o: {}, s: {} } };
     expect(filter(schema, '{"o":{"x":1},"s":"kept"}')).toBe('{"o":null,"s":"kept"}');

@@ -26,7 +26,8 @@ export function validateParameter(schema: ParameterSchema, value: string | null 
   }
   if (schema.enum && !schema.enum.includes(value)) return false;
   if (schema.pattern !== undefined && !javaPattern(schema.pattern).test(value)) return false;
-  if (schema.anyOf && schema.anyOf.length > 0) return schema.anyOf.some((s) => validateParameter(s, value));
+  const alternatives = alternativesOf(schema);
+  if (alternatives.length > 0) return alternatives.some((s) => validateParameter(s, value));
   return true;
 }
 
@@ -40,4 +41,10 @@ export function checkQuerySchemas(params: readonly QueryParam[], schemas: Record
     if (bad !== undefined) return `query parameter '${name}' has a value that is not allowed`;
   }
   return undefined;
+}
+
+/** A schema's alternatives: `anyOf`, and `or`, Psoxy's name for it. */
+export function alternativesOf(schema: ParameterSchema): ParameterSchema[] {
+  if (schema.or === undefined) return schema.anyOf ?? [];
+  return schema.anyOf === undefined ? schema.or : [...schema.anyOf, ...schema.or];
 }

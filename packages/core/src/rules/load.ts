@@ -4,6 +4,7 @@ import type * as z from 'zod/mini';
 import { RulesError } from './errors.js';
 import { RULES_PARSE, TRANSFORM_METHODS, type RestRules, restRulesSchema } from './model.js';
 import { describeLocation } from './location.js';
+import { indentQuotedContinuations } from './quoted-continuations.js';
 
 export { describeLocation };
 
@@ -61,15 +62,30 @@ interface Parsed {
   value: unknown;
 }
 
-function parseYaml(text: string, source: string | undefined): Parsed {
+function parseYamlDocument(text: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { customTags, lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  return { doc, lines, value: undefined };
+}
+
+function parseYaml(text: string, source: string | undefined): Parsed {
+  let parsed = parseYamlDocument(text);
+  if (parsed.doc.errors.length > 0) {
+    // Psoxy's own files may fold quoted strings as SnakeYAML reads them (see quoted-continuations.ts)
+    const reindented = indentQuotedContinuations(text);
+    if (reindented !== text) {
+      const retry = parseYamlDocument(reindented);
+      if (retry.doc.errors.length === 0) parsed = retry;
+    }
+  }
+  const { doc, lines } = parsed;
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
-    const pos = problem.linePos?.[0];
+    // the error's own linePos is only filled in with prettyErrors
+    const pos = lines.linePos(problem.pos[0]);
     let msg = problem.message.split('\n')[0] ?? problem.message;
     if (problem.code === 'TAG_RESOLVE_FAILED') msg = `${msg} (known tags: ${TAGS.map((t) => `!<${t}>`).join(', ')})`;
-    throw new RulesError(`invalid YAML: ${msg}`, undefined, source, pos?.line, pos?.col);
+    throw new RulesError(`invalid YAML: ${msg}`, undefined, source, pos.line, pos.col);
   }
   let value: unknown;
   try {
@@ -125,6 +141,19 @@ function zodProblem(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/**
+ * Jackson reads an explicit `null` as a field left unset (Psoxy's files hold `responseSchema: null`):
+ * so do the ruleset's and each endpoint's. Deeper values keep their nulls, which the model refuses
+ * where Psoxy would fail too.
+ */
+function withoutNulls(value: unknown): unknown {
+  const drop = (o: unknown): unknown =>
+    o && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) : o;
+  const rules = drop(value) as Record<string, unknown>;
+  if (Array.isArray(rules.endpoints)) rules.endpoints = rules.endpoints.map(drop);
+  return rules;
+}
+
 function validateRest(p: Parsed, source: string | undefined): RestRules {
   const kind = rulesKind(p.value);
   if (kind === 'bulk') {
@@ -137,7 +166,7 @@ function validateRest(p: Parsed, source: string | undefined): RestRules {
   if (kind === 'unknown') {
     throw new RulesError('not a rules document: expected a mapping with `endpoints`', undefined, source);
   }
-  const r = restRulesSchema.safeParse(p.value, RULES_PARSE);
+  const r = restRulesSchema.safeParse(withoutNulls(p.value), RULES_PARSE);
   if (!r.success) {
     const issue = r.error.issues[0] as z.core.$ZodIssue;
     let path = issue.path;

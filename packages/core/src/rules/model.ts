@@ -115,6 +115,8 @@ export interface SchemaFilter {
   then?: SchemaFilter | undefined;
   else?: SchemaFilter | undefined;
   const?: string | undefined;
+  /** The same as `const`: the name of Psoxy's field (`const` is its alias), used by its Microsoft 365 rules. */
+  constant?: string | undefined;
   definitions?: Record<string, SchemaFilter> | undefined;
   title?: string | undefined;
   required?: unknown;
@@ -135,13 +137,19 @@ export const schemaFilterSchema: z.ZodMiniType<SchemaFilter> = z.lazy(() =>
     then: z.optional(schemaFilterSchema),
     else: z.optional(schemaFilterSchema),
     const: z.optional(z.string()),
+    constant: z.optional(z.string()),
     definitions: z.optional(z.record(z.string(), schemaFilterSchema)),
     // ignored, as by Psoxy
     title: z.optional(z.string()),
     required: z.optional(z.unknown()),
     additionalProperties: z.optional(z.unknown()),
     $schema: z.optional(z.string()),
-  }),
+  }).check(
+    // Jackson would keep whichever of the two it read last: a file giving both must agree with itself
+    z.refine((s) => s.const === undefined || s.constant === undefined || s.const === s.constant, {
+      message: "'const' and 'constant' name the same value, but differ",
+    }),
+  ),
 );
 
 /** Validation of a path or query parameter (Psoxy's `ParameterSchema`). */
@@ -151,6 +159,8 @@ export interface ParameterSchema {
   pattern?: string | undefined;
   enum?: string[] | undefined;
   anyOf?: ParameterSchema[] | undefined;
+  /** The same as `anyOf`: the name Psoxy's `ParameterSchema` reads and writes (its rule files use it). */
+  or?: ParameterSchema[] | undefined;
 }
 export const parameterSchemaSchema: z.ZodMiniType<ParameterSchema> = z.lazy(() =>
   z.strictObject({
@@ -159,6 +169,7 @@ export const parameterSchemaSchema: z.ZodMiniType<ParameterSchema> = z.lazy(() =
     pattern: z.optional(z.string()),
     enum: z.optional(stringList),
     anyOf: z.optional(z.array(parameterSchemaSchema)),
+    or: z.optional(z.array(parameterSchemaSchema)),
   }),
 );
 export interface QueryParameterSchema extends ParameterSchema {
@@ -171,6 +182,7 @@ export const queryParameterSchemaSchema: z.ZodMiniType<QueryParameterSchema> = z
     pattern: z.optional(z.string()),
     enum: z.optional(stringList),
     anyOf: z.optional(z.array(parameterSchemaSchema)),
+    or: z.optional(z.array(parameterSchemaSchema)),
     required: z.optional(z.boolean()),
   }),
 );

@@ -5,7 +5,7 @@ import { type JsonValue, orderedObjectCount } from '../json/value.js';
 import { JsonPathSyntaxError } from '../jsonpath/index.js';
 import { JavaRegexError } from '../regex/java-regex.js';
 import { type JavaPattern, javaPattern } from '../regex/pattern.js';
-import { checkParameterFormat, checkQuerySchemas, validateParameter } from '../endpoint/params.js';
+import { alternativesOf, checkParameterFormat, checkQuerySchemas, validateParameter } from '../endpoint/params.js';
 import { pathTemplateToRegex } from '../endpoint/path-template.js';
 import { type QueryParam, parseQuery, splitUrl } from '../endpoint/query.js';
 import { checkRequestBody } from '../endpoint/request-body.js';
@@ -30,7 +30,7 @@ function at<T>(rules: unknown, path: PropertyKey[], source: string | undefined, 
 }
 
 function formatsIn(schema: ParameterSchema): string[] {
-  return [...(schema.format !== undefined ? [schema.format] : []), ...(schema.anyOf ?? []).flatMap(formatsIn)];
+  return [...(schema.format !== undefined ? [schema.format] : []), ...alternativesOf(schema).flatMap(formatsIn)];
 }
 
 export class CompiledEndpoint {

@@ -87,7 +87,8 @@ export class SchemaFilterEngine {
       if (r !== NOT_MATCHED && schema.then) r = this.thenBranch(node, schema.then, root);
       return r;
     }
-    if (schema.const !== undefined) return schema.const === asText(node) ? '' : NOT_MATCHED;
+    const constant = schema.const ?? schema.constant;
+    if (constant !== undefined) return constant === asText(node) ? '' : NOT_MATCHED;
     switch (schema.type) {
       case 'string':
         return typeof node === 'string' ? node : null;

@@ -1,24 +1,23 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { type AuthContext, type AuthStrategy, ReconnectSourceError, type SourceRequest, SourceAuthError, type WorkloadIdentity, noAuth } from '../auth/types.js';
+import { gzipSync } from 'node:zlib';
+import { type AuthContext, type AuthStrategy, type SourceRequest, type WorkloadIdentity, noAuth } from '../auth/types.js';
 import { fetchHttpClient, headerMapOfWeb } from '../http/fetch-client.js';
-import { type HeaderMap, type HttpClient, HttpClientError, type HttpResponse, isOk } from '../http/types.js';
-import { decodeUtf8, parseJson } from '../json/parse.js';
-import { writeJson } from '../json/write.js';
-import { type JsonValue, isJsonObject, keysOf } from '../json/value.js';
-import { parseQuery } from '../endpoint/query.js';
-import { InvalidTokenError } from '../pseudonym/crypto.js';
-import { PseudonymizationError, type Pseudonymizer } from '../pseudonym/pseudonymizer.js';
+import { type HeaderMap, type HttpClient, type HttpResponse, isOk } from '../http/types.js';
+import { decodeUtf8 } from '../json/parse.js';
+import type { Pseudonymizer } from '../pseudonym/pseudonymizer.js';
 import type { Lease } from '../runtime/lease.js';
 import { type Logger, silentLogger } from '../runtime/logger.js';
-import { MissingSecretError, type SecretStore } from '../runtime/secrets.js';
+import type { SecretStore } from '../runtime/secrets.js';
 import type { CompiledEndpoint, CompiledRestRules } from '../sanitize/rest-rules.js';
 import { readRequestBody, requestTooLarge } from './body.js';
-import { type ErrorCause, ProxyError } from './errors.js';
+import { ProxyError } from './errors.js';
 import { healthCheck } from './health.js';
 import { ipAllowed, parseIpBlocks } from './ip.js';
 import { type AsyncDispatcher, type ProcessingContext, type ResponseOutput, asyncOutputKey, originalMetadata, queuedRequest, sanitizedMetadata } from './outputs.js';
 import { type ProxyStamp, RequestOutputs, acceptedAnswer, processingContext } from './recorder.js';
 import { checkRawPath, checkRawQuery, normalizeInboundPath, overrideTarget } from './target.js';
+import { asProxyError, authError, bodyError, fetchError } from './error-mapping.js';
+import { reverseBodyTokens, reverseTokens } from './request-tokens.js';
+import { sourceText } from './source-text.js';
 
 export const PSOXY_TS_VERSION = '0.1.0';
 
@@ -585,106 +584,6 @@ function publicPrefixFor(prefixToTrim: string | undefined): string {
 function logPath(raw: string): string {
   const q = raw.indexOf('?');
   return q < 0 ? raw : raw.slice(0, q); // query values may hold identifiers: not logged
-}
-
-function reverseTokens(p: Pseudonymizer, text: string): string {
-  try {
-    return p.reverseAll(text);
-  } catch (e) {
-    if (e instanceof InvalidTokenError) {
-      throw new ProxyError(409, 'TOKENIZED_REQUEST_PARAMETER_INVALID', 'a reversible pseudonym (p~...) in the request is not valid');
-    }
-    if (e instanceof PseudonymizationError) throw new ProxyError(500, 'CONFIGURATION_FAILURE', e.message);
-    throw e;
-  }
-}
-
-function reverseJson(p: Pseudonymizer, v: JsonValue): JsonValue {
-  if (typeof v === 'string') return reverseTokens(p, v);
-  if (Array.isArray(v)) return v.map((x) => reverseJson(p, x));
-  if (isJsonObject(v)) {
-    for (const k of keysOf(v)) v[k] = reverseJson(p, v[k] as JsonValue);
-    return v;
-  }
-  return v;
-}
-
-/** Decrypts reversible tokens in a request body: JSON string leaves or form values. */
-function reverseBodyTokens(p: Pseudonymizer, body: string, contentType: string | null): string {
-  if (!body.includes('p~')) return body;
-  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase();
-  if (type === 'application/json' || type?.endsWith('+json')) {
-    let doc: JsonValue;
-    try {
-      doc = parseJson(body);
-    } catch {
-      throw new ProxyError(400, 'INVALID_REQUEST', 'the request body is not valid JSON');
-    }
-    return writeJson(reverseJson(p, doc));
-  }
-  if (type === 'application/x-www-form-urlencoded') {
-    return parseQuery(body)
-      .map((q) => `${encodeURIComponent(q.name)}${q.value === null ? '' : `=${encodeURIComponent(reverseTokens(p, q.value))}`}`)
-      .join('&');
-  }
-  throw new ProxyError(400, 'INVALID_REQUEST', `reversible pseudonyms can only be used in JSON or form bodies, not ${type}`);
-}
-
-function authError(e: unknown): ProxyError {
-  if (e instanceof ProxyError) return e;
-  if (e instanceof ReconnectSourceError) return new ProxyError(502, 'SOURCE_AUTH_RECONNECT_REQUIRED', e.message);
-  if (e instanceof MissingSecretError) return new ProxyError(500, 'CONNECTION_SETUP', e.message);
-  if (e instanceof SourceAuthError) return new ProxyError(502, 'SOURCE_AUTH_FAILED', e.message);
-  return new ProxyError(502, 'SOURCE_AUTH_FAILED', `authenticating to the source failed: ${(e as Error).message}`);
-}
-
-function fetchError(e: unknown): ProxyError {
-  if (e instanceof HttpClientError && e.kind === 'timeout') {
-    return new ProxyError(504, 'SOURCE_API_READ_TIMEOUT', 'the source did not answer in time');
-  }
-  const code = e instanceof HttpClientError ? e.code : undefined;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') {
-    return new ProxyError(503, 'CONNECTION_TO_SOURCE', 'the source could not be reached');
-  }
-  return new ProxyError(502, 'CONNECTION_TO_SOURCE', 'the source could not be reached');
-}
-
-/** Reading the source's body failed: nothing partial is ever sanitized or returned. */
-function bodyError(e: unknown, limit: number): ProxyError {
-  if (e instanceof HttpClientError) {
-    if (e.kind === 'too-large') return new ProxyError(502, 'RESPONSE_TOO_LARGE', `the source's response is larger than the limit of ${limit} bytes`);
-    if (e.kind === 'timeout') return new ProxyError(504, 'SOURCE_API_READ_TIMEOUT', 'the source did not finish its response in time');
-  }
-  return new ProxyError(502, 'CONNECTION_TO_SOURCE', 'the source closed the connection before the response was complete');
-}
-
-function asProxyError(e: unknown, log: Logger): ProxyError {
-  if (e instanceof ProxyError) return e;
-  if (e instanceof MissingSecretError) return new ProxyError(500, 'CONNECTION_SETUP', e.message);
-  const cause: ErrorCause = 'UNKNOWN';
-  log.error('unexpected error', { reason: (e as Error)?.message });
-  return new ProxyError(500, cause, 'Unknown internal proxy error; review logs');
-}
-
-const GZIP_TYPES = new Set(['application/gzip', 'application/x-gzip']);
-
-/**
- * A source's 2xx body as text, as Psoxy reads it: a body sent as `application/gzip` is a gzipped
- * document (decompressed, within the response size limit), and a `charset` other than UTF-8 is
- * honoured. `relabel` is the content type of the UTF-8 text the proxy answers with, when the
- * source's no longer describes it.
- */
-function sourceText(bytes: Uint8Array, contentType: string | undefined, limit: number): { text: string; relabel?: string } {
-  const [mime = '', ...params] = (contentType ?? '').split(';').map((p) => p.trim());
-  if (GZIP_TYPES.has(mime.toLowerCase())) {
-    return { text: decodeUtf8(gunzipSync(bytes, { maxOutputLength: limit })), relabel: 'application/json; charset=utf-8' };
-  }
-  const charsetParam = params.find((p) => /^charset=/i.test(p));
-  const charset = charsetParam?.slice('charset='.length).replace(/^"|"$/g, '').trim().toLowerCase();
-  if (!charset || charset === 'utf-8' || charset === 'utf8') return { text: decodeUtf8(bytes) };
-  // an unknown label throws (RangeError), and the response is withheld as any unreadable one
-  const text = new TextDecoder(charset, { fatal: true }).decode(bytes);
-  return { text, relabel: `${mime || 'application/json'}; charset=utf-8` };
 }
 
 /**

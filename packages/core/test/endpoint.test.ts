@@ -195,6 +195,39 @@ endpoints:
   });
 });
 
+describe('request bodies: format pseudonym (Psoxy rewrites it into its pseudonym pattern)', () => {
+  const r = rules(`
+endpoints:
+  - pathTemplate: /lookup
+    allowedMethods: [POST]
+    requestBody:
+      content:
+        application/json:
+          type: object
+          properties:
+            userId: { type: string, format: pseudonym, pattern: "^never$" }
+        application/x-www-form-urlencoded:
+          type: object
+          additionalProperties: false
+          properties:
+            userId: { type: string, format: pseudonym }
+            name: { type: string }
+`);
+  const token = `p~${'a'.repeat(43)}`;
+  const m = (body: string, contentType = 'application/json') => r.match({ method: 'POST', url: '/lookup', body, contentType });
+
+  it('allows a value holding a reversible pseudonym, in place of the own pattern', () => {
+    expect(m(`{"userId":"${token}"}`).allowed).toBe(true);
+    expect(m(`userId=${token}&name=John`, 'application/x-www-form-urlencoded').allowed).toBe(true);
+  });
+
+  it('blocks a plain identifier', () => {
+    const json = m('{"userId":"alice@acme.com"}');
+    expect(json.allowed ? '' : json.reason).toMatch(/\$\.userId must be a reversible pseudonym/);
+    expect(m('userId=invalid-pseudonym&name=John', 'application/x-www-form-urlencoded').allowed).toBe(false);
+  });
+});
+
 describe('request body schemas: Psoxy\'s enumValues, and own keys only', () => {
   const r = rules(`
 endpoints:

@@ -102,7 +102,7 @@ describe('Psoxy test vectors (spec 3.8)', () => {
 describe('canonicalization', () => {
   it('hashes email variants alike (case, +tag, display name)', () => {
     const h = p.pseudonymize('alice@worklytics.co')?.hash;
-    for (const v of ['Alice@worklytics.co', 'AlIcE@WORKLYTICS.CO', 'alice+test@worklytics.co', '"Alice Example" <alice@worklytics.co>']) {
+    for (const v of ['Alice@worklytics.co', 'AlIcE@WORKLYTICS.CO', 'alice+test@worklytics.co', '"Alice Example" <alice@worklytics.co>', '"Alicé Exämple" <alice@worklytics.co>']) {
       expect(p.pseudonymize(v)?.hash).toBe(h);
     }
     expect(p.pseudonymize('al.ice@worklytics.co')?.hash).not.toBe(h);
@@ -139,11 +139,15 @@ describe('email parsing (RFC 2822, as Psoxy)', () => {
     ['ALICE@ACME.COM', 'ALICE', 'ACME.COM'],
     ['"Worklytics.co" <no-reply@worklytics.co>', 'no-reply', 'worklytics.co'],
     ['"john"@x.com', 'john', 'x.com'],
+    // RFC 6532, as Psoxy's parser: a display name may hold any character but ASCII controls, \ and "
+    ['"José Pérez" <jose@acme.com>', 'jose', 'acme.com'],
+    ['"José López Ñaça"<jose@example.com>', 'jose', 'example.com'],
+    ['"张伟" <zhangwei@example.com>', 'zhangwei', 'example.com'],
   ])('parses %j', (s, local, domain) => {
     expect(parseEmail(s)).toMatchObject({ localPart: local, domain });
   });
 
-  it.each(['josé@acme.com', 'alice@acme', 'alice@[1.2.3.4]', 'alice@acme.com, bob@acme.com', '"José Pérez" <jose@acme.com>', 'plain'])(
+  it.each(['josé@acme.com', 'alice@acme', 'alice@[1.2.3.4]', 'alice@acme.com, bob@acme.com', '"a\u0001b" <x@acme.com>', 'plain'])(
     'does not take %j as one mailbox',
     (s) => {
       expect(parseEmail(s)).toBeUndefined();
@@ -155,6 +159,13 @@ describe('email parsing (RFC 2822, as Psoxy)', () => {
     expect(isValidAddressList('alice@acme.com, Bob <bob@acme.com>')).toBe(true);
     expect(parseAddressList(v).map((a) => `${a.localPart}@${a.domain}`)).toEqual(['alice@acme.com', 'bob@acme.com', 'x@y.com', 'z@y.com', 'last@q.org']);
     expect(isValidAddressList('not an address')).toBe(false);
+    // a display name in any script (Psoxy's EmailAddressParserTest)
+    const names = '"Mónica Geller" <monica@example.com>, chandler.bing@example.com';
+    expect(isValidAddressList(names)).toBe(true);
+    expect(parseAddressList(names).map((a) => [a.personalName, `${a.localPart}@${a.domain}`])).toEqual([
+      ['Mónica Geller', 'monica@example.com'],
+      [undefined, 'chandler.bing@example.com'],
+    ]);
   });
 });
 

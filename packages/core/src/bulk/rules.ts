@@ -56,7 +56,11 @@ export const RECORD_FORMATS = ['NDJSON', 'CSV', 'JSON_ARRAY', 'AUTO', 'PARQUET']
 export const recordRulesSchema = z.strictObject({
   // Psoxy's validator wants it; a missing format reads as NDJSON (its documented default)
   format: z._default(z.enum(RECORD_FORMATS), 'NDJSON'),
-  transforms: z._default(z.array(recordTransformSchema), []),
+  // Psoxy's RecordRules.setTransforms turns an empty `transforms:` (null) into no transforms
+  transforms: z.pipe(
+    z.nullish(z.array(recordTransformSchema)),
+    z.transform((t) => t ?? []),
+  ),
   outputSchemaFilter: z.optional(schemaFilterSchema),
 });
 export type RecordRules = z.output<typeof recordRulesSchema> & { outputSchemaFilter?: SchemaFilter | undefined };

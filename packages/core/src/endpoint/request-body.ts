@@ -30,13 +30,21 @@ function typeMatches(type: string, v: JsonValue): boolean {
   }
 }
 
+/** Psoxy's reversible pseudonym pattern (`UrlSafeTokenPseudonymEncoder.REVERSIBLE_PSEUDONYM_PATTERN`). */
+const PSEUDONYM_PATTERN = '\\Qp~\\E[a-zA-Z0-9_-]{43,}';
+
 /** Validates a JSON value against the body schema; the first problem, or undefined if valid. */
 export function validateBody(v: JsonValue, s: BodySchema, at = '$'): string | undefined {
   if (s.type !== undefined && !typeMatches(s.type, v)) return `${at} must be of type ${s.type}`;
   for (const allowed of [s.enum, s.enumValues]) {
     if (allowed && !allowed.some((e) => jsonEquals(fromPlain(e), v))) return `${at} is not one of the allowed values`;
   }
-  if (s.pattern !== undefined && typeof v === 'string' && !javaPattern(s.pattern).find(v)) return `${at} does not match ${s.pattern}`;
+  // Psoxy rewrites `format: pseudonym` into its pattern (replacing the node's own), found anywhere
+  // in the value as JSON Schema patterns are
+  const pattern = s.format === 'pseudonym' ? PSEUDONYM_PATTERN : s.pattern;
+  if (pattern !== undefined && typeof v === 'string' && !javaPattern(pattern).find(v)) {
+    return s.format === 'pseudonym' ? `${at} must be a reversible pseudonym (p~...)` : `${at} does not match ${s.pattern}`;
+  }
   if (isJsonObject(v)) {
     for (const r of s.required ?? []) if (!hasKey(v, r)) return `${at}.${r} is required`;
     const props = s.properties ?? {};

@@ -25,7 +25,9 @@ function buildGrammar() {
   const atom = `(?:${cfws})?${atext}+(?:${cfws})?`;
   const dotAtomText = `${regularAtext}+(?:\\.${regularAtext}+)*`;
   const capDotAtomNoCFWS = `(?:${cfws})?(${dotAtomText})(?:${cfws})?`;
-  const qtext = `[${noWsCtl}!#-\\[\\]-~]`;
+  // RFC 6532, as Psoxy's Dragons.java: a quoted string (a display name) may hold any character but
+  // the ASCII controls, `\\` and `"`, so `"José Pérez" <jose@acme.com>` is an address
+  const qtext = '[^\\p{Cntrl}\\\\"]';
   // ALLOW_PARENS_IN_LOCALPART
   const localPartqtext = `[${noWsCtl}!#-\\[\\]-~]`;
   const qcontent = `(?:${qtext}|${quotedPair})`;

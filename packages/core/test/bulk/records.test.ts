@@ -58,6 +58,11 @@ describe('record rules (spec 4.3)', () => {
     expect(out).toBe(`{"user":{"email":"${token('a@b.com')}"}}\n`);
   });
 
+  it('reads an empty `transforms:` as no transforms, as Psoxy does', async () => {
+    const input = '{"foo":1,"bar":2,"other":"three"}\n{"foo":4,"bar":5,"other":"six"}\n';
+    expect(await sanitizeText('format: NDJSON\ntransforms:\n', input, { objectPath: 'a.ndjson' })).toBe(input);
+  });
+
   it('leaves null and blank values, skips paths that match nothing', async () => {
     expect(await sanitizeText(RULES, '{"bar":null}\n{"bar":"  "}\n{"other":1}\n', { objectPath: 'a.ndjson' })).toBe('{"bar":null}\n{"bar":"  "}\n{"other":1}\n');
   });

@@ -167,6 +167,19 @@ describe('JSONPath with Jayway semantics', () => {
     expect(read('$.o[*]', '{"o":{"x":1,"y":2}}')).toEqual(['1', '2']);
   });
 
+  it("slices as Jayway's three slice operations do (PathCompilerTest, ArraySlicingTest)", () => {
+    const five = '[0,1,2,3,4]';
+    expect(read('$[-2:]', five)).toEqual(['3', '4']);
+    expect(read('$[:-2]', five)).toEqual(['0', '1', '2']);
+    // [from:to] takes `to` as it is, and reads a negative index from the end as it walks
+    expect(read('$[1:-1]', five)).toEqual([]);
+    expect(read('$[-2:3]', five)).toEqual(['3', '4', '0', '1', '2']);
+    // a third part is ignored; spaces may surround the slice, not sit inside it
+    expect(read('$[1:2:3]', five)).toEqual(['1']);
+    expect(read('$[ 1:2 ]', five)).toEqual(['1']);
+    expect(read('$[0, 1,2]', five)).toEqual(['0', '1', '2']);
+  });
+
   it('accepts .[ and bracket keys containing @ and .', () => {
     expect(read("$.settings.['a.b','c@d']", '{"settings":{"a.b":1,"c@d":2}}')).toEqual(['{"a.b":1,"c@d":2}']);
   });
@@ -178,6 +191,11 @@ describe('JSONPath with Jayway semantics', () => {
     expect(() => compileJsonPath('$.a[?(@.x =~ /a/u)]')).toThrow(/flag/);
     expect(() => compileJsonPath("$.a[?(@.x == 'unterminated)]")).toThrow(JsonPathSyntaxError);
     expect(() => compileJsonPath('$.a b')).toThrow(/bracket notation/);
+    // as Jayway's PathCompiler: the root is followed by '.' or '[', indexes are whole integers
+    // separated by commas, and a slice has a bound
+    for (const bad of ['$X', '@X', '$[0, 1, 2 4]', '$[1 2]', '$[1,]', '$[:]', '$[1 : 2]', '$[2147483648]']) {
+      expect(() => compileJsonPath(bad), bad).toThrow(JsonPathSyntaxError);
+    }
   });
 
   it('a filter on a primitive under a definite path is an error, as in Jayway', () => {

@@ -283,6 +283,9 @@ class PathParser {
     const root = new RootToken(this.path[0] as '$' | '@');
     this.tokens.push(root);
     this.pos = 1;
+    // Jayway: what follows the root must be '.' or '[' (`$foo` is not `$.foo`)
+    const next = this.path[this.skipSpaces(1)];
+    if (next !== undefined && next !== '.' && next !== '[') this.fail(`expected '.' or '[' after '${this.path[0]}' at position 1`);
     while (this.pos < this.path.length) this.readNextToken();
     for (let i = 1; i < this.tokens.length; i++) {
       const a = this.tokens[i - 1] as PathToken;
@@ -414,19 +417,37 @@ class PathParser {
     this.pos = i + 1;
   }
 
+  /** `[1]`, `[1, 2]`, `[1:2]`, `[:2]`, `[-1:]`, read as Jayway's ArrayIndexOperation / ArraySliceOperation. */
   readArray(start: number): void {
     const close = this.path.indexOf(']', start);
     if (close < 0) this.fail("missing ']'");
-    const body = this.path.slice(start, close).replace(/ /g, '');
+    const body = this.path.slice(start, close).trim();
     if (body.includes(':')) {
-      const m = /^(-?\d+)?:(-?\d+)?$/.exec(body);
-      if (!m) this.fail(`invalid array slice [${body}]`);
-      this.tokens.push(new ArraySliceToken(m[1] === undefined ? undefined : Number(m[1]), m[2] === undefined ? undefined : Number(m[2])));
+      // no spaces inside a slice; Java's split drops trailing empty parts, and a third part (a
+      // step) is ignored
+      if (!/^[-0-9:]+$/.test(body)) this.fail(`invalid array slice [${body}]`);
+      const parts = body.split(':');
+      while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+      const from = this.sliceBound(parts[0], body);
+      const to = this.sliceBound(parts[1], body);
+      if (from === undefined && to === undefined) this.fail(`invalid array slice [${body}]`);
+      this.tokens.push(new ArraySliceToken(from, to));
     } else {
-      if (!/^-?\d+(,-?\d+)*$/.test(body)) this.fail(`invalid array index [${body}]`);
-      this.tokens.push(new ArrayIndexToken(body.split(',').map(Number)));
+      // indexes are separated by commas (with optional spaces around them), each a whole integer
+      this.tokens.push(new ArrayIndexToken(body.split(/ *, */).map((part) => this.arrayInt(part, body))));
     }
     this.pos = close + 1;
+  }
+
+  sliceBound(part: string | undefined, body: string): number | undefined {
+    return part === undefined || part === '' ? undefined : this.arrayInt(part, body);
+  }
+
+  /** Java's Integer.parseInt: an optional '-' and digits, within 32 bits. */
+  arrayInt(part: string, body: string): number {
+    const n = /^-?\d+$/.test(part) ? Number(part) : Number.NaN;
+    if (!(n >= -2147483648 && n <= 2147483647)) this.fail(`invalid array index or slice [${body}]`);
+    return n;
   }
 
   readFilter(qPos: number): void {

@@ -199,13 +199,21 @@ export class ArraySliceToken extends PathToken {
       if (!this.isUpstreamDefinite()) return;
       throw new PathNotFound(`${this.fragment()} can only be applied to arrays`);
     }
+    // Jayway's three slice operations, each with its own bounds rules: only [from:] and [:to]
+    // count a negative bound from the end; [from:to] takes `to` as it is and walks from `from`,
+    // a negative index then reading from the end
     const len = model.length;
-    let from = this.from ?? 0;
-    let to = this.to ?? len;
-    if (from < 0) from = Math.max(0, len + from);
-    if (to < 0) to = len + to;
-    to = Math.min(len, to);
-    for (let i = from; i < to; i++) this.handleArrayIndex(model, i, ctx);
+    if (len === 0) return;
+    if (this.to === undefined) {
+      const from = Math.max(0, (this.from ?? 0) < 0 ? len + (this.from ?? 0) : (this.from ?? 0));
+      for (let i = from; i < len; i++) this.handleArrayIndex(model, i, ctx);
+    } else if (this.from === undefined) {
+      const to = Math.min(len, this.to < 0 ? len + this.to : this.to);
+      for (let i = 0; i < to; i++) this.handleArrayIndex(model, i, ctx);
+    } else {
+      const to = Math.min(len, this.to);
+      for (let i = this.from; i < to; i++) this.handleArrayIndex(model, i, ctx);
+    }
   }
 }
 

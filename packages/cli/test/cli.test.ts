@@ -133,6 +133,39 @@ describe('psoxy rules', () => {
     expect(r.stderr).toMatch(/intersection/);
   });
 
+  it('validate checks bulk rules too: each rule set compiled and summarized, the first problem located', () => {
+    const multi = join(tmp, 'bulk-multi.yaml');
+    writeFileSync(
+      multi,
+      [
+        'fileRules:',
+        '  /export/{file}.csv:',
+        '    columnsToPseudonymize: [EMAIL]',
+        '    columnsToRedact: [NAME]',
+        '  /export/{file}.ndjson:',
+        '    format: NDJSON',
+        '    transforms:',
+        '      - pseudonymize: "$.user.email"',
+        '',
+      ].join('\n'),
+    );
+    const ok = psoxy(['rules', 'validate', multi]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('fileRules > /export/{file}.csv: CSV columns: pseudonymize EMAIL; redact NAME (pseudonyms as JSON)');
+    expect(ok.stdout).toContain('fileRules > /export/{file}.ndjson: records (NDJSON): pseudonymize');
+    expect(ok.stdout).toMatch(/ok: bulk rules, 2 rule set\(s\)/);
+    const bad = join(tmp, 'bulk-bad.yaml');
+    writeFileSync(bad, 'fileRules:\n  /x/{f}.ndjson:\n    format: NDJSON\n    transforms:\n      - redact: "$.a["\n');
+    const r = psoxy(['rules', 'validate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bulk-bad\.yaml fileRules > \/x\/\{f\}\.ndjson > transforms\[0\] \(redact\)/);
+    const regex = join(tmp, 'bulk-regex.yaml');
+    writeFileSync(regex, 'fieldsToTransform:\n  OUT:\n    newName: OUT\n    sourceColumn: IN\n    transforms:\n      - filter: "[a-z&&[^e]]"\n');
+    const rr = psoxy(['rules', 'validate', regex]);
+    expect(rr.code).toBe(2);
+    expect(rr.stderr).toMatch(/fieldsToTransform > OUT > transforms\[0\].*intersection/);
+  });
+
   it('schema prints a JSON Schema', () => {
     const r = psoxy(['rules', 'schema']);
     expect(r.code).toBe(0);

@@ -108,6 +108,16 @@ function compileFieldTransform(t: FieldTransform, rules: ColumnarRules, p: Pseud
   throw new RulesError('pseudonymizeWithScope is a legacy transform Psoxy no longer supports; use pseudonymize: true', where);
 }
 
+/**
+ * Compiles every step of the rules' field pipelines, as a file's plan would: a bad regex, format
+ * string or legacy step is found without a file to sanitize (`psoxy rules validate`).
+ */
+export function checkColumnarRules(rules: ColumnarRules, p: Pseudonymizer): void {
+  for (const [key, pipeline] of Object.entries(rules.fieldsToTransform)) {
+    pipeline.transforms.forEach((t, i) => compileFieldTransform(t, rules, p, `fieldsToTransform > ${key} > transforms[${i}]`));
+  }
+}
+
 interface OutputColumn {
   name: string;
   /** Index in the file's record, or -1 for a column the file lacks (always empty). */

@@ -16,6 +16,7 @@ export {
 } from './handler.js';
 export type { RecordFormat } from './record-io.js';
 export { type AdditionalTransform, loadBulkRules, parseAdditionalTransforms } from './load.js';
+export { checkBulkRules } from './describe.js';
 export {
   type BulkRules,
   type ColumnarRules,

@@ -114,7 +114,9 @@ function compileFieldTransform(t: FieldTransform, rules: ColumnarRules, p: Pseud
  */
 export function checkColumnarRules(rules: ColumnarRules, p: Pseudonymizer): void {
   for (const [key, pipeline] of Object.entries(rules.fieldsToTransform)) {
-    pipeline.transforms.forEach((t, i) => compileFieldTransform(t, rules, p, `fieldsToTransform > ${key} > transforms[${i}]`));
+    pipeline.transforms.forEach((t, i) => {
+      compileFieldTransform(t, rules, p, `fieldsToTransform > ${key} > transforms[${i}]`);
+    });
   }
 }
 

@@ -74,6 +74,36 @@ describe('Java regex features', () => {
     }
   });
 
+  it("anchors as Java's: multiline ^ never at the end of input, $ never inside \\r\\n (JDK RegExTest)", () => {
+    expect(new JavaPattern('(?m)^').find('')).toBeNull();
+    expect([...new JavaPattern('(?m)^').findAll('a\nb\n')].map((m) => m.start)).toEqual([0, 2]);
+    expect(new JavaPattern('\\r$').find('a\r\n')).toBeNull();
+    expect([...new JavaPattern('$').findAll('a\r\n')].map((m) => m.start)).toEqual([1, 3]);
+    expect(new JavaPattern('a$').find('a\r\n')?.group(0)).toBe('a');
+  });
+
+  it('reads \\p{IsXxx} POSIX names as Unicode and widens cased classes under (?i), as Java does', () => {
+    // \p{Alpha} is ASCII, \p{IsAlpha} Unicode (CharPredicates.getPosixPredicate)
+    expect(new JavaPattern('\\p{IsAlpha}+').find('café')?.group(0)).toBe('café');
+    expect(new JavaPattern('\\p{Alpha}+').find('café')?.group(0)).toBe('caf');
+    expect(new JavaPattern('\\p{IsDigit}').test('\u0663')).toBe(true);
+    expect(new JavaPattern('\\p{Digit}').test('\u0663')).toBe(false);
+    expect(new JavaPattern('\\p{IsPunct}').test('«')).toBe(true);
+    expect(new JavaPattern('\\p{IsASCII}+').find('abé')?.group(0)).toBe('ab');
+    // Character.isWhitespace: the ideographic space is one, the no-break space is not
+    expect(new JavaPattern('\\p{javaWhitespace}').test('\u3000')).toBe(true);
+    expect(new JavaPattern('\\p{javaWhitespace}').test('\u00a0')).toBe(false);
+    for (const cls of ['\\p{Lower}', '\\p{Lu}', '\\p{javaLowerCase}', '\\p{IsUppercase}']) {
+      expect(new JavaPattern(`(?i)${cls}+`).find('aB')?.group(0), cls).toBe('aB');
+    }
+    expect(new JavaPattern('\\p{Lu}+').find('aB')?.group(0)).toBe('B');
+  });
+
+  it('refuses counts and code points Java refuses', () => {
+    expect(() => new JavaPattern('a{2147483648}')).toThrow(JavaRegexError);
+    expect(() => new JavaPattern('\\x{110000}')).toThrow(JavaRegexError);
+  });
+
   it('deletes the empty flag group (?) found in Psoxy rules', () => {
     expect(new JavaPattern('^/v1.0/users(?)/x$').test('/v1.0/users/x')).toBe(true);
   });

@@ -62,7 +62,9 @@ const POSIX: Record<string, string> = {
   Cntrl: '\\x00-\\x1F\\x7F',
   XDigit: '0-9a-fA-F',
   Space: JAVA_SPACE,
-  javaWhitespace: `${JAVA_SPACE}\\x1C-\\x1F`,
+  // Character.isWhitespace: the space separators but the no-break ones, the line and paragraph
+  // separators, and these controls
+  javaWhitespace: `${JAVA_SPACE}\\x1C-\\x1F\\u1680\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000`,
 };
 
 /** Java's `java.lang.Character` classes that are Unicode properties (never ASCII-only). */
@@ -112,9 +114,14 @@ const unicodeClasses = new Map<string, string>();
  * above) a class holds UTF-16 units, so supplementary characters are not members here.
  */
 function bmpClass(jsProperty: string): string {
-  let cls = unicodeClasses.get(jsProperty);
+  return bmpMembers(`\\p{${jsProperty}}`);
+}
+
+/** {@link bmpClass} of any `u`-mode class expression (`[\p{L}\p{Nd}]`, `[^\p{Z}]`). */
+function bmpMembers(expression: string): string {
+  let cls = unicodeClasses.get(expression);
   if (cls !== undefined) return cls;
-  const re = new RegExp(`^\\p{${jsProperty}}$`, 'u');
+  const re = new RegExp(`^${expression}$`, 'u');
   const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
   let out = '';
   let start = -1;
@@ -127,8 +134,55 @@ function bmpClass(jsProperty: string): string {
     }
   }
   cls = out;
-  unicodeClasses.set(jsProperty, cls);
+  unicodeClasses.set(expression, cls);
   return cls;
+}
+
+/**
+ * `\p{IsXxx}` where Xxx is a POSIX name: Unicode in Java (`CharPredicates.getPosixPredicate`, tried
+ * after the binary properties), unlike `\p{Xxx}`, which is ASCII. As `u`-mode class expressions.
+ */
+const UNICODE_POSIX: Record<string, string> = {
+  ALPHA: '\\p{Alphabetic}',
+  LOWER: '\\p{Lowercase}',
+  UPPER: '\\p{Uppercase}',
+  SPACE: '\\p{White_Space}',
+  PUNCT: '\\p{P}',
+  CNTRL: '\\p{Cc}',
+  DIGIT: '\\p{Nd}',
+  ALNUM: '[\\p{Alphabetic}\\p{Nd}]',
+  XDIGIT: '[\\p{Nd}\\p{Hex_Digit}]',
+  BLANK: '[\\p{Zs}\\t]',
+  GRAPH: '[^\\p{Z}\\p{Cc}\\p{Cs}\\p{Cn}]',
+  PRINT: '[^\\p{Zl}\\p{Zp}\\p{Cc}\\p{Cs}\\p{Cn}]',
+};
+
+/** Under `(?i)` Java widens the cased classes to every case (`CharPredicates`, `caseIns`). */
+const CASE_INSENSITIVE_CATEGORY = '[\\p{Lu}\\p{Ll}\\p{Lt}]';
+const CASE_INSENSITIVE_CASED = '[\\p{Lowercase}\\p{Uppercase}\\p{Lt}]';
+
+/** The class content of a Java `\p{name}` (BMP members, see {@link bmpClass}), or undefined if unknown. */
+function propertyClass(name: string, caseInsensitive: boolean): string | undefined {
+  const bare = name.startsWith('Is') ? name.slice(2) : undefined;
+  const binary = bare !== undefined && BINARY[bare.toLowerCase()] !== undefined;
+  if (bare !== undefined && !binary) {
+    const upper = bare.toUpperCase();
+    const unicode = UNICODE_POSIX[upper];
+    if (unicode !== undefined) {
+      return bmpMembers(caseInsensitive && (upper === 'LOWER' || upper === 'UPPER') ? CASE_INSENSITIVE_CASED : unicode);
+    }
+  }
+  // POSIX classes are ASCII-only (as Java without UNICODE_CHARACTER_CLASS); `\p{IsASCII}` too
+  const posix = bare === undefined ? POSIX[name] : binary ? undefined : POSIX[bare];
+  if (posix !== undefined) return caseInsensitive && (posix === 'a-z' || posix === 'A-Z') ? 'a-zA-Z' : posix;
+  const property = unicodeProperty(name);
+  if (property === undefined) return undefined;
+  if (caseInsensitive) {
+    const category = (bare ?? name).replace(/^(general_category|gc)=/i, '');
+    if (category === 'Lu' || category === 'Ll' || category === 'Lt') return bmpMembers(CASE_INSENSITIVE_CATEGORY);
+    if (property === 'Lowercase' || property === 'Uppercase' || property === 'Lt') return bmpMembers(CASE_INSENSITIVE_CASED);
+  }
+  return bmpClass(property);
 }
 
 /**
@@ -246,6 +300,7 @@ class Translator {
     if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.pos)) as RegExpExecArray;
       if (m[3] !== undefined && m[3] !== '' && Number(m[3]) < Number(m[1])) this.fail('illegal repetition range');
+      if (Number(m[1]) > 0x7fffffff || Number(m[3] || 0) > 0x7fffffff) this.fail('illegal repetition count: beyond 2^31-1');
       this.pos += m[0].length;
     } else {
       this.pos++;
@@ -324,9 +379,10 @@ class Translator {
     this.lastAtomGroups = groupsBefore;
   }
 
+  /** Java's multiline `^`: never at the end of input (an empty input included), nor inside `\r\n`. */
   multilineStart(flags: Flags): string {
-    if (flags.d) return `(?:${START}|(?<=\\n)(?=[\\s\\S]))`;
-    return `(?:${START}|(?<=[${LINE_TERMINATORS}])(?<!\\r(?=\\n))(?=[\\s\\S]))`;
+    if (flags.d) return `(?=[\\s\\S])(?:${START}|(?<=\\n))`;
+    return `(?=[\\s\\S])(?:${START}|(?<=[${LINE_TERMINATORS}])(?<!\\r(?=\\n)))`;
   }
 
   multilineEnd(flags: Flags): string {
@@ -334,9 +390,10 @@ class Translator {
     return `(?:(?=[\\r\\u0085\\u2028\\u2029])|(?=\\n)(?<!\\r)|${END})`;
   }
 
+  /** Java's `$`: at the end, or before a final line terminator (`\r\n` is one: not between them). */
   inputEnd(flags: Flags): string {
     if (flags.d) return `(?=\\n?${END})`;
-    return `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?${END})`;
+    return `(?<!\\r(?=\\n))(?=(?:\\r\\n|[${LINE_TERMINATORS}])?${END})`;
   }
 
   literal(ch: string, flags: Flags): string {
@@ -491,6 +548,7 @@ class Translator {
         if (!m) this.fail('illegal hexadecimal escape');
         this.pos += m[0].length;
         const cp = Number.parseInt(m[1] as string, 16);
+        if (cp > 0x10ffff) this.fail('hexadecimal code point beyond U+10FFFF');
         if (cp > 0xffff) {
           if (inClass) this.fail('supplementary code points inside a character class are not supported');
           return escapeLiteral(String.fromCodePoint(cp));
@@ -524,13 +582,10 @@ class Translator {
         if (!m) this.fail('illegal \\p escape');
         this.pos += m[0].length;
         const name = (m[1] ?? m[2]) as string;
-        // POSIX classes are ASCII-only (as Java without UNICODE_CHARACTER_CLASS); the rest Unicode
-        const posix = POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
-        const property = posix === undefined ? unicodeProperty(name) : undefined;
-        if (posix === undefined && property === undefined) {
+        const cls = propertyClass(name, flags.i);
+        if (cls === undefined) {
           this.fail(name.startsWith('In') || /^(block|blk)=/i.test(name) ? `\\p{${name}}: Unicode blocks are not supported` : `\\p{${name}} is not supported`);
         }
-        const cls = posix ?? bmpClass(property as string);
         if (c === 'P') {
           if (inClass) this.fail('\\P inside a character class is not supported');
           return `[^${cls}]`;

@@ -28,7 +28,7 @@ export interface ProxySettings {
   rules?: string | undefined;
   /** `SOURCE`. */
   source?: string | undefined;
-  /** How long the source may take to answer: from `REQUEST_TIMEOUT_SECONDS` as Psoxy reads it (default 55 s). */
+  /** How long the source may take to answer: from `REQUEST_TIMEOUT_SECONDS` as Psoxy reads it (default 180: 150 s). */
   timeoutMs: number;
   allowedIpBlocks?: string | undefined;
   requestPathPrefixToTrim?: string | undefined;
@@ -98,7 +98,8 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
       problems.push((e as Error).message);
     }
   }
-  let timeoutMs = 55_000;
+  // Psoxy's default budget is 180 s, of which the source may take 150
+  let timeoutMs = 150_000;
   if (env.REQUEST_TIMEOUT_SECONDS) {
     const n = Number(env.REQUEST_TIMEOUT_SECONDS);
     if (!Number.isFinite(n) || n <= 0 || n > 900)

@@ -41,7 +41,7 @@ export interface ProxyOptions {
   log?: Logger | undefined;
   /** Connector id or `SOURCE`, reported by the health check. */
   source?: string | undefined;
-  /** Upstream call budget (`REQUEST_TIMEOUT_SECONDS`; default 55 s). */
+  /** How long the source may take (from `REQUEST_TIMEOUT_SECONDS`; default 150 s, Psoxy's for its default budget of 180 s). */
   timeoutMs?: number | undefined;
   /** Largest upstream response accepted, decoded (default 64 MiB). */
   maxResponseBytes?: number | undefined;
@@ -189,7 +189,10 @@ function splitTarget(raw: string): { path: string; query: string | null } {
   const hash = raw.indexOf('#');
   const r = hash >= 0 ? raw.slice(0, hash) : raw;
   const q = r.indexOf('?');
-  return q < 0 ? { path: r, query: null } : { path: r.slice(0, q), query: r.slice(q + 1) };
+  if (q < 0) return { path: r, query: null };
+  // as Psoxy builds the target: `?` and the query only when the query is not blank (`/a?` is `/a`)
+  const query = r.slice(q + 1);
+  return { path: r.slice(0, q), query: query.trim() === '' ? null : query };
 }
 
 /**
@@ -222,7 +225,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
   const given = opts.http ?? (opts.fetch ? fetchHttpClient(opts.fetch) : undefined);
   if (!given) throw new Error('the proxy needs a way to call the source: pass `http` (an HttpClient, e.g. nodeHttpClient()) or `fetch`');
   const http: HttpClient = given;
-  const timeoutMs = opts.timeoutMs ?? 55_000;
+  const timeoutMs = opts.timeoutMs ?? 150_000;
   const maxResponse = opts.maxResponseBytes ?? 64 * 1024 * 1024;
   const maxRequest = opts.maxRequestBytes ?? 1024 * 1024;
   const compressAt = opts.compressionThreshold ?? 2048;
@@ -542,14 +545,10 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
 
   /** The caller's answer: compressed when it accepts gzip and the body is large enough. */
   function finish(request: ProxyRequest, body: Uint8Array, status: number, headers: HeaderMap): ProxyResponse {
-    if (body.length >= compressAt) {
-      if (/\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '')) {
-        headers['content-encoding'] = 'gzip';
-        headers.vary = 'accept-encoding';
-        return { status, headers, body: gzipSync(body) };
-      }
-      // as Psoxy on AWS: a caller that could have had a smaller answer is told so
-      headers['x-psoxy-warning'] = headers['x-psoxy-warning'] ? `${headers['x-psoxy-warning']}, compression-not-requested` : 'compression-not-requested';
+    if (body.length >= compressAt && acceptsGzip(request)) {
+      headers['content-encoding'] = 'gzip';
+      headers.vary = 'accept-encoding';
+      return { status, headers, body: gzipSync(body) };
     }
     return { status, headers, body };
   }
@@ -564,6 +563,11 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       failure = asProxyError(e, log);
       res = errorResponse(failure);
     }
+    if (!acceptsGzip(request)) {
+      // as Psoxy on AWS: every answer tells a caller that does not accept gzip that it could
+      const warning = res.headers['x-psoxy-warning'];
+      res.headers['x-psoxy-warning'] = warning ? `${warning}, compression-not-requested` : 'compression-not-requested';
+    }
     // one line per request: never bodies, query values or secrets
     log.info(`${request.method} ${logPath(request.target)} ${res.status}`, {
       ms: clock() - started,
@@ -572,6 +576,10 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     });
     return res;
   };
+}
+
+function acceptsGzip(request: ProxyRequest): boolean {
+  return /\bgzip\b/i.test(headerOf(request.headers, 'accept-encoding') ?? '');
 }
 
 /** The path prefix callers use before the proxied path (a trimmed prefix), from configuration. */

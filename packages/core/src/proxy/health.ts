@@ -65,6 +65,7 @@ export async function healthCheck(args: {
   }
   const authorized = ipBlocks ? ipAllowed(clientIp, ipBlocks) : undefined;
   const warnings = [...opts.rules.warnings];
+  if (authorized === false) warnings.push(`the caller's IP address (${clientIp ?? 'unknown'}) is not authorized by ALLOWED_DATA_ACCESS_IP_BLOCKS`);
   if (!opts.pseudonymizer.canReverse) warnings.push('PSOXY_ENCRYPTION_KEY is not set: rules that need reversible pseudonyms will fail');
   const target = new URL(opts.target);
   const health = opts.health ?? {};
@@ -87,7 +88,7 @@ export async function healthCheck(args: {
     sourceAuthGrantType: health.sourceAuthGrantType ?? null,
     sourceAuthStrategy: health.sourceAuthStrategy ?? auth.kind,
     userAgent,
-    version,
+    version: versionOf(health.bundleFilename) ?? version,
     warningMessages: warnings,
   };
   return healthResponse(report, opts.source !== undefined && missing.length === 0 && authorized !== false);
@@ -101,4 +102,9 @@ async function rulesYaml(opts: ProxyOptions): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** Psoxy's version from its bundle's name: `psoxy-aws-rc-v0.1.15.jar` is `rc-v0.1.15`. */
+function versionOf(bundleFilename: string | undefined): string | undefined {
+  return bundleFilename === undefined ? undefined : /^psoxy-[^-]+-(.+)\.jar$/.exec(bundleFilename)?.[1];
 }

@@ -40,12 +40,15 @@ function slowStore(values: Record<string, string>, ms: number): SecretStore & { 
 describe('composeProxy', () => {
   it('builds the proxy from RULES, TARGET_HOST and the secrets', async () => {
     const secrets = slowStore({ PSOXY_SALT: 'salt' }, 5);
-    const { handler, target } = await compose({ RULES, TARGET_HOST: 'source.example', SOURCE: 'test' }, secrets);
+    const { handler, target } = await compose({ RULES, TARGET_HOST: 'source.example', SOURCE: 'test', BUNDLE_FILENAME: 'psoxy-aws-rc-v0.1.15.jar' }, secrets);
     expect(target).toBe('https://source.example');
     expect(secrets.asked).toContain('PSOXY_SALT');
     const health = await handler.exchange({ method: 'GET', target: '/', headers: { 'x-psoxy-health-check': '1' }, body: null, origin: 'https://psoxy.example' });
     expect(health.status).toBe(200);
-    expect(JSON.parse(Buffer.from(health.body ?? []).toString()).configuredSource).toBe('test');
+    const report = JSON.parse(Buffer.from(health.body ?? []).toString());
+    expect(report.configuredSource).toBe('test');
+    // Psoxy's version from the bundle's name
+    expect(report.version).toBe('rc-v0.1.15');
   });
 
   it('names a missing salt', async () => {
@@ -112,7 +115,8 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
   it('is read as Psoxy reads it: the source may take all but 30 s of the budget, at least 60 s', async () => {
     const { proxySettingsFromEnv } = await import('../../src/proxy/index.js');
     const timeout = (v: string | undefined) => proxySettingsFromEnv(v === undefined ? {} : { REQUEST_TIMEOUT_SECONDS: v }).timeoutMs;
-    expect(timeout(undefined)).toBe(55_000);
+    // Psoxy's default budget, 180 s
+    expect(timeout(undefined)).toBe(150_000);
     expect(timeout('20')).toBe(20_000);
     expect(timeout('55')).toBe(55_000);
     expect(timeout('80')).toBe(60_000);

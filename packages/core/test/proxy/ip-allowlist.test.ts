@@ -68,7 +68,9 @@ describe('the proxy behind an IP allowlist', () => {
     const h = proxyWith('10.0.0.0/8');
     const outside = await call(h, '192.0.2.1', { 'x-psoxy-health-check': 'true' });
     expect(outside.status).toBe(412);
-    expect(JSON.parse(text(outside.body))).toMatchObject({ callerIp: '192.0.2.1', clientIpAuthorized: false });
+    const report = JSON.parse(text(outside.body));
+    expect(report).toMatchObject({ callerIp: '192.0.2.1', clientIpAuthorized: false });
+    expect(report.warningMessages.join('\n')).toMatch(/192\.0\.2\.1\) is not authorized/);
     const inside = await call(h, '10.0.0.1', { 'x-psoxy-health-check': 'true' });
     expect(inside.status).toBe(200);
     expect(JSON.parse(text(inside.body))).toMatchObject({ clientIpAuthorized: true });

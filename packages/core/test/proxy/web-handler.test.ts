@@ -44,6 +44,17 @@ describe('createProxy as a Web handler', () => {
     const plain = await handler(new Request('https://psoxy.example/api/users?limit=2'));
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(plain.headers.get('x-psoxy-warning')).toBe('compression-not-requested');
+    // whatever its size: a short error answer too
+    const blocked = await handler(new Request('https://psoxy.example/api/elsewhere'));
+    expect(blocked.status).toBe(403);
+    expect(blocked.headers.get('x-psoxy-warning')).toBe('compression-not-requested');
+  });
+
+  it('takes an empty query as none, as Psoxy builds the target (`/api/users?` matches `^/api/users$`)', async () => {
+    const regexRules = testProxy(upstream.url, 'endpoints:\n  - pathRegex: "^/api/users$"\n');
+    const res = await regexRules(new Request('https://psoxy.example/api/users?'));
+    expect(res.status).toBe(200);
+    expect(upstream.hits.at(-1)?.url).toBe('/api/users');
   });
 
   it('matches the raw target it is told of, not the URL the Request normalized', async () => {

@@ -142,6 +142,7 @@ function describeEnv(host: Host, f: FunctionSpec): { env: Record<string, string>
     env.EMAIL_CANONICALIZATION = 'optional: STRICT (default) or IGNORE_DOTS';
     env.ALLOWED_DATA_ACCESS_IP_BLOCKS = 'optional: CIDR blocks callers must come from';
     env.REQUEST_TIMEOUT_SECONDS = 'optional: the call budget in seconds; the source may take all but 30 of it, at least 60 (default: 180, of which the source may take 150)';
+    env.USER_AGENT = 'optional: the User-Agent sent to the source (default psoxy-ts/<version>)';
     const bucket = host === 'aws' ? 's3://bucket/prefix/' : 'gs://bucket/prefix/';
     env.SIDE_OUTPUT_ORIGINAL = `optional: ${bucket} for a copy of every source answer, unsanitized`;
     env.SIDE_OUTPUT_SANITIZED = `optional: ${bucket} for a copy of every sanitized answer`;

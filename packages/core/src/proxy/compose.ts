@@ -145,6 +145,7 @@ export async function composeProxy(o: ComposeProxyOptions): Promise<{ handler: P
     // what the health check reports: Psoxy's SOURCE when set, else the connector's source kind or id
     source: settings.source ?? o.connector?.sourceKind ?? o.connector?.id ?? source,
     timeoutMs: settings.timeoutMs,
+    userAgent: settings.userAgent,
     allowedIpBlocks: settings.allowedIpBlocks,
     requestPathPrefixToTrim: settings.requestPathPrefixToTrim,
     followRedirects: settings.followRedirects,

@@ -41,6 +41,8 @@ export interface ProxySettings {
   /** `SIDE_OUTPUT_ORIGINAL`, `SIDE_OUTPUT_SANITIZED`: where copies of responses go. */
   sideOutputOriginal?: string | undefined;
   sideOutputSanitized?: string | undefined;
+  /** `USER_AGENT`: what the proxy calls itself to the source (default `psoxy-ts/<version>`). */
+  userAgent?: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -116,6 +118,7 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
       problems.push(`ALLOWED_DATA_ACCESS_IP_BLOCKS: ${(e as Error).message}`);
     }
   }
+  if (env.USER_AGENT && /[^\t\x20-\x7e]/.test(env.USER_AGENT)) problems.push('USER_AGENT must be printable ASCII (it is sent as a header)');
   const impl = env.PSEUDONYM_IMPLEMENTATION;
   if (impl && !/^(v0\.4|default)$/i.test(impl)) {
     problems.push(`PSEUDONYM_IMPLEMENTATION=${impl} is not supported (only v0.4; legacy v0.3 pseudonyms are not produced)`);
@@ -133,6 +136,7 @@ export function proxySettingsFromEnv(env: Env, opts: { allowInsecureTarget?: boo
     emailDomainHandling: envChoice(env, 'EMAIL_DOMAIN_HANDLING', EMAIL_DOMAIN_HANDLINGS, 'PRESERVE', problems),
     asyncOutputDestination: env.ASYNC_OUTPUT_DESTINATION?.trim() || undefined,
     sideOutputOriginal: env.SIDE_OUTPUT_ORIGINAL?.trim() || undefined,
+    userAgent: env.USER_AGENT?.trim() || undefined,
     sideOutputSanitized: env.SIDE_OUTPUT_SANITIZED?.trim() || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);

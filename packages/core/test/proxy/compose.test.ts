@@ -124,3 +124,12 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
     expect(() => timeout('0')).toThrow(/between 1 and 900/);
   });
 });
+
+describe('USER_AGENT', () => {
+  it("names the proxy to the source in place of psoxy-ts's own name, and must be a valid header", async () => {
+    const { proxySettingsFromEnv } = await import('../../src/proxy/index.js');
+    expect(proxySettingsFromEnv({ USER_AGENT: ' Acme-Psoxy/1.0 ' }).userAgent).toBe('Acme-Psoxy/1.0');
+    expect(proxySettingsFromEnv({}).userAgent).toBeUndefined();
+    expect(() => proxySettingsFromEnv({ USER_AGENT: 'a\r\nx-injected: 1' })).toThrow(/USER_AGENT must be printable ASCII/);
+  });
+});

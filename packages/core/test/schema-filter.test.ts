@@ -47,6 +47,8 @@ describe('responseSchema filter (spec 2.3)', () => {
     const defs = { User: { type: 'object', properties: { id: { type: 'string' } } } };
     expect(filter({ type: 'array', items: { $ref: '#/definitions/User' } }, '[{"id":"1","name":"x"}]', defs)).toBe('[{"id":"1"}]');
     expect(filter({ anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }] }, '{"a":"x","b":1}')).toBe('{"a":"x"}');
+    // Psoxy's deprecated oneOf is read the same way (first candidate that matches)
+    expect(filter({ oneOf: [{ type: 'object', properties: { a: { type: 'string' } } }] }, '{"a":"x","b":1}')).toBe('{"a":"x"}');
     expect(() => filter({ $ref: '#/definitions/Nope' }, '{}')).toThrow(/does not name/);
     // a typeless property keeps a long, and fails (as Psoxy) on an integer beyond one
     expect(filter({ type: 'object', properties: { a: {} } }, '{"a":9223372036854775807}')).toBe('{"a":9223372036854775807}');

@@ -111,6 +111,8 @@ export interface SchemaFilter {
   properties?: Record<string, SchemaFilter> | undefined;
   items?: SchemaFilter | undefined;
   anyOf?: SchemaFilter[] | undefined;
+  /** Psoxy's deprecated name for `anyOf` (its filter takes the first candidate that matches, as for `anyOf`). */
+  oneOf?: SchemaFilter[] | undefined;
   if?: SchemaFilter | undefined;
   then?: SchemaFilter | undefined;
   else?: SchemaFilter | undefined;
@@ -132,6 +134,7 @@ export const schemaFilterSchema: z.ZodMiniType<SchemaFilter> = z.lazy(() =>
     properties: z.optional(z.record(z.string(), schemaFilterSchema)),
     items: z.optional(schemaFilterSchema),
     anyOf: z.optional(z.array(schemaFilterSchema)),
+    oneOf: z.optional(z.array(schemaFilterSchema)),
     if: z.optional(schemaFilterSchema),
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
     then: z.optional(schemaFilterSchema),

@@ -65,8 +65,9 @@ export class SchemaFilterEngine {
       if (!target) throw new SchemaFilterError(`responseSchema $ref '${schema.$ref}' does not name a ruleset definition`);
       return this.apply(node, target, root);
     }
-    if (schema.anyOf && schema.anyOf.length > 0) {
-      for (const c of schema.anyOf) {
+    const candidates = schema.anyOf && schema.anyOf.length > 0 ? schema.anyOf : schema.oneOf;
+    if (candidates && candidates.length > 0) {
+      for (const c of candidates) {
         const r = this.apply(node, c, root);
         if (r !== NOT_MATCHED) return r;
       }

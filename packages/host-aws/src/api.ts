@@ -24,8 +24,12 @@ function requestBody(body: string | null | undefined, base64: boolean | undefine
 /** `/prefix` of a proxy route (`ANY /gcal/{proxy+}`, `/gcal/{proxy+}`): what the gateway adds before the connector's path. */
 function routePrefix(route: string | undefined): string {
   const path = route?.split(' ').pop() ?? '';
+  if (!path.startsWith('/')) return ''; // `$default` (Function URLs)
   const at = path.indexOf('/{proxy+}');
-  return at > 0 ? path.slice(0, at) : '';
+  if (at > 0) return path.slice(0, at);
+  // a route with no parameter (`ANY /gcal`, the shape Psoxy's adapter assumes) is the prefix
+  // itself; one with another parameter names no fixed prefix
+  return path.includes('{') || path === '/' ? '' : path.replace(/\/+$/, '');
 }
 
 /** The connector's path: the gateway's stage and route prefix removed, as Psoxy's adapters do. */

@@ -80,6 +80,22 @@ describe('gateway paths', () => {
     expect(((await handler(e)) as HttpResultV2).statusCode).toBe(200);
     expect(upstream.requests.at(-1)?.path).toBe('/api/users');
   });
+  it("removes a plain route key's path too (`ANY /gcal`, the shape Psoxy's adapter assumes)", async () => {
+    const e = event('function-url-get') as HttpEvent & { rawPath: string; rawQueryString: string; requestContext: { stage: string; routeKey: string } };
+    e.rawPath = '/default/gcal/api/users';
+    e.rawQueryString = '';
+    e.requestContext.stage = 'default';
+    e.requestContext.routeKey = 'ANY /gcal';
+    expect(((await handler(e)) as HttpResultV2).statusCode).toBe(200);
+    expect(upstream.requests.at(-1)?.path).toBe('/api/users');
+    // a route that is not a prefix of the path is left alone
+    e.rawPath = '/default/gcalx/api/users';
+    const before = upstream.requests.length;
+    await handler(e);
+    const sent = upstream.requests.slice(before).map((r) => r.path);
+    expect(sent).not.toContain('/api/users');
+  });
+
   it('removes the stage and resource prefix (REST API, payload 1.0)', async () => {
     const e = event('rest-api-get') as HttpEvent & { path: string; resource: string; requestContext: { stage: string } };
     e.path = '/prod/gcal/api/users';

@@ -4,8 +4,9 @@ import { checkColumnarRules } from './columnar.js';
 import { compileRecordRules } from './record-transforms.js';
 import type { BulkRules, ColumnarRules, RecordRules } from './rules.js';
 
-// Nothing is hashed while checking: the pseudonymizer only lets the pipelines compile.
-const CHECKING = new Pseudonymizer({ salt: 'rules-check' });
+// Nothing is hashed while checking: the pseudonymizer only lets the pipelines compile. Made on
+// first use, so that importing the package does no work for it.
+let checking: Pseudonymizer | undefined;
 
 /**
  * Compiles bulk rules as sanitizing a file would (JSONPaths, regexes, format strings), and
@@ -31,7 +32,8 @@ function describeRecords(rules: RecordRules): string {
 }
 
 function describeColumns(rules: ColumnarRules): string {
-  checkColumnarRules(rules, CHECKING);
+  checking ??= new Pseudonymizer({ salt: 'rules-check' });
+  checkColumnarRules(rules, checking);
   const parts: [string, readonly string[]][] = [
     ['pseudonymize', [...rules.columnsToPseudonymize, ...rules.columnsToPseudonymizeIfPresent.map((c) => `${c} (if present)`)]],
     ['redact', rules.columnsToRedact],

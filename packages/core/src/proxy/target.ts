@@ -63,8 +63,11 @@ export function normalizeInboundPath(path: string, opts: { targetPath?: string; 
  */
 export function overrideTarget(pathHeader: string | null, queryHeader: string | null): { path?: string; query?: string | null } {
   const check = (v: string, what: string) => {
-    if (v.length > 4096) throw new ProxyError(400, 'INVALID_REQUEST', `${what} is longer than 4096 characters`);
-    if (/[^\x21-\x7e]/.test(v) || v.includes('#')) throw new ProxyError(400, 'INVALID_REQUEST', `${what} holds characters that are not allowed`);
+    if (v.length > 4096) throw new ProxyError(400, 'INVALID_REQUEST', `${what} is longer than the max length of 4096 characters`);
+    if (/[\r\n]/.test(v)) throw new ProxyError(400, 'INVALID_REQUEST', `${what} must not hold CR/LF`);
+    if (/[^\x21-\x7e]/.test(v) || v.includes('#')) {
+      throw new ProxyError(400, 'INVALID_REQUEST', `${what} must be printable ASCII, without spaces, tabs or '#'`);
+    }
   };
   const out: { path?: string; query?: string | null } = {};
   if (pathHeader !== null) {

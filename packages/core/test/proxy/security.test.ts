@@ -210,6 +210,15 @@ describe('what reaches the source is what the rules allowed', () => {
     expect(c.status).toBe(400); // Node's parser refuses a bare CR in a header
     const d = await fetch(`${proxy.url}/api/users?limit=1%0d%0aX-Injected:%201`);
     expect(d.status).toBe(403); // encoded CRLF is a value, and not an integer
+    // event hosts hand headers over unparsed: each override rule names itself
+    const override = async (headers: Record<string, string>) => {
+      const r = await proxy.handler.exchange({ method: 'GET', target: '/api/users', headers, body: null, origin: 'https://psoxy.example' });
+      expect(r.status).toBe(400);
+      return Buffer.from(r.body ?? []).toString();
+    };
+    expect(await override({ 'x-psoxy-targetpath': '/api/users\r\nx' })).toMatch(/X-Psoxy-TargetPath must not hold CR\/LF/);
+    expect(await override({ 'x-psoxy-targetquery': 'q=caf\u00e9' })).toMatch(/X-Psoxy-TargetQuery must be printable ASCII/);
+    expect(await override({ 'x-psoxy-targetpath': `/${'a'.repeat(4096)}` })).toMatch(/max length of 4096/);
   });
 
   it('refuses a line break, NUL or other character HTTP forbids in a forwarded header when no HTTP parser stood in front (event hosts), sending nothing', async () => {

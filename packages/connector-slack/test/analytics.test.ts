@@ -55,7 +55,7 @@ describe('slack-analytics', () => {
     }));
 
   it('reads getFile\'s gzipped NDJSON, pseudonymizes each member and redacts channel names and topics', async () => {
-    const proxy = await startConnectorProxy({ connector: slackAnalytics, target: source, secrets: { ACCESS_TOKEN: 'xoxp-analytics' } });
+    const proxy = await startConnectorProxy({ connector: slackAnalytics, target: source, secrets: { ACCESS_TOKEN: 'test-slack-analytics-token' } });
     try {
       const res = await fetch(`${proxy.url}/api/admin.analytics.getFile?type=member&date=2024-04-07`);
       expect(res.status).toBe(200);
@@ -67,7 +67,7 @@ describe('slack-analytics', () => {
       const channels = await (await fetch(`${proxy.url}/api/admin.analytics.getFile?type=public_channel&date=2024-04-07`)).text();
       expect(channels).not.toMatch(/secret-project|launch plans|who knows/);
       expect(JSON.parse(channels.trim())).toEqual({ enterprise_id: 'E01', date: '2024-04-07', channel_id: 'C01' });
-      expect(seen.at(-1)?.authorization).toBe('Bearer xoxp-analytics');
+      expect(seen.at(-1)?.authorization).toBe('Bearer test-slack-analytics-token');
     } finally {
       await proxy.close();
     }
@@ -79,7 +79,7 @@ describe('slack-analytics', () => {
     const proxy = await startConnectorProxy({
       connector: slackAnalytics,
       target: source,
-      secrets: { ACCESS_TOKEN: 'xoxp-analytics' },
+      secrets: { ACCESS_TOKEN: 'test-slack-analytics-token' },
       followRedirects: false,
       outputs: {
         async: {
@@ -98,7 +98,7 @@ describe('slack-analytics', () => {
       expect(done.status).toBe(200);
       // the API call with the token, then the download without it
       expect(seen.slice(before).map((s) => [s.url, s.authorization])).toEqual([
-        ['/api/admin.analytics.getFile?type=member&date=redirect', 'Bearer xoxp-analytics'],
+        ['/api/admin.analytics.getFile?type=member&date=redirect', 'Bearer test-slack-analytics-token'],
         ['/files/export.gz?sig=abc', undefined],
       ]);
       const written = objects.get(location.replace('s3://analytics-out/', ''));
@@ -112,7 +112,7 @@ describe('slack-analytics', () => {
   });
 
   it('messages.metadata: user ids pseudonymized, Slackbot kept', async () => {
-    const proxy = await startConnectorProxy({ connector: slackAnalytics, target: source, secrets: { ACCESS_TOKEN: 'xoxp-analytics' } });
+    const proxy = await startConnectorProxy({ connector: slackAnalytics, target: source, secrets: { ACCESS_TOKEN: 'test-slack-analytics-token' } });
     try {
       const body = (await (await fetch(`${proxy.url}/api/admin.analytics.messages.metadata?channel=C1&limit=100`)).json()) as typeof METADATA;
       expect(body.messages[0]?.user_id).toMatch(/^t~[\w-]{43}$/);

@@ -17,7 +17,7 @@ describe('@slack/web-api through the proxy', () => {
         body: { ok: true, messages: [{ type: 'message', user: 'U01ADA', text: 'Offer 1.2B for Contoso', ts: '1.1' }] },
       },
     ]);
-    const proxy = await startConnectorProxy({ connector: slackDiscoveryApi, target: upstream.url, secrets: { ACCESS_TOKEN: 'xoxp-placeholder-token' } });
+    const proxy = await startConnectorProxy({ connector: slackDiscoveryApi, target: upstream.url, secrets: { ACCESS_TOKEN: 'test-slack-user-token' } });
     try {
       const slack = new WebClient('caller-token-never-forwarded', { slackApiUrl: `${proxy.url}/api/`, retryConfig: { retries: 0 } });
       const users = (await slack.apiCall('discovery.users.list', { limit: 5 })) as { users?: unknown };
@@ -27,7 +27,7 @@ describe('@slack/web-api through the proxy', () => {
       expect(user?.profile).toEqual({ email: expect.stringMatching(/^t~[\w-]{43}@acme\.example$/) });
       const history = (await slack.apiCall('discovery.conversations.history', { channel: 'C01', limit: 10 })) as { messages?: unknown };
       expect(history.messages).toEqual([{ type: 'message', user: expect.stringMatching(/^t~/), ts: '1.1' }]);
-      expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer xoxp-placeholder-token', 'Bearer xoxp-placeholder-token']);
+      expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(['Bearer test-slack-user-token', 'Bearer test-slack-user-token']);
       expect(upstream.requests[1]?.body).toContain('channel=C01');
       // a parameter outside the allowlist is refused, in the body as in the query
       await expect(slack.apiCall('discovery.users.list', { limit: 5, cursor: 'x' })).rejects.toThrow();

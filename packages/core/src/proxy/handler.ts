@@ -12,8 +12,18 @@ import { readRequestBody, requestTooLarge } from './body.js';
 import { ProxyError } from './errors.js';
 import { healthCheck } from './health.js';
 import { ipAllowed, parseIpBlocks } from './ip.js';
-import { type AsyncDispatcher, type ProcessingContext, type ResponseOutput, asyncOutputKey, originalMetadata, queuedRequest, sanitizedMetadata } from './outputs.js';
-import { type ProxyStamp, RequestOutputs, acceptedAnswer, processingContext } from './recorder.js';
+import {
+  type AsyncDispatcher,
+  type ProcessingContext,
+  type ProxyStamp,
+  type ResponseOutput,
+  asyncOutputKey,
+  originalMetadata,
+  queuedRequest,
+  sanitizedMetadata,
+  stampHeaders,
+} from './outputs.js';
+import { RequestOutputs, acceptedAnswer, processingContext } from './recorder.js';
 import { checkRawPath, checkRawQuery, normalizeInboundPath, overrideTarget } from './target.js';
 import { asProxyError, authError, bodyError, fetchError } from './error-mapping.js';
 import { reverseBodyTokens, reverseTokens } from './request-tokens.js';
@@ -371,11 +381,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       });
       return answer;
     }
-    const warnings = await recorded.settled();
-    if (warnings.length > 0) {
-      const w = warnings.join(', ');
-      answer.headers['x-psoxy-warning'] = answer.headers['x-psoxy-warning'] ? `${answer.headers['x-psoxy-warning']}, ${w}` : w;
-    }
+    for (const w of await recorded.settled()) addWarning(answer.headers, w);
     return answer.body ? finish(request, answer.body, answer.status, answer.headers) : answer;
   }
 
@@ -427,13 +433,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       } catch (e) {
         throw authError(e);
       }
-      let res: HttpResponse;
-      try {
-        // one budget for the call and the body read
-        res = await http({ method: req.method, url: req.url, headers: req.headers, body: req.body, timeoutMs });
-      } catch (e) {
-        throw fetchError(e);
-      }
+      const res = await send(req);
       if (res.status === 401 && auth.invalidate && !retriedAuth) {
         // the source refused the token: drop it and try once more with a fresh one
         res.discard();
@@ -468,12 +468,26 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
         unsigned = { ...unsigned, url: next.toString() };
         continue;
       }
-      try {
-        const bytes = await res.bytes(maxResponse);
-        return { res, bytes, endpoint };
-      } catch (e) {
-        throw bodyError(e, maxResponse);
-      }
+      return { res, bytes: await readBody(res), endpoint };
+    }
+  }
+
+  /** One call to the source, or to a location it pointed to: a failure named as Psoxy names it. */
+  async function send(req: SourceRequest): Promise<HttpResponse> {
+    try {
+      // one budget for the call and the body read
+      return await http({ method: req.method, url: req.url, headers: req.headers, body: req.body, timeoutMs });
+    } catch (e) {
+      throw fetchError(e);
+    }
+  }
+
+  /** An answer's body, whole or not at all, within the size limit. */
+  async function readBody(res: HttpResponse): Promise<Uint8Array> {
+    try {
+      return await res.bytes(maxResponse);
+    } catch (e) {
+      throw bodyError(e, maxResponse);
     }
   }
 
@@ -482,21 +496,12 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     if (url.protocol !== 'https:' && !(opts.allowInsecureTarget && url.protocol === 'http:')) {
       throw new ProxyError(502, 'API_ERROR', 'the source redirected to a location that is not https');
     }
-    let res: HttpResponse;
-    try {
-      res = await http({ method, url: url.toString(), headers: { accept: 'application/json', 'accept-encoding': 'gzip', 'user-agent': userAgent }, body: null, timeoutMs });
-    } catch (e) {
-      throw fetchError(e);
-    }
+    const res = await send({ method, url: url.toString(), headers: { accept: 'application/json', 'accept-encoding': 'gzip', 'user-agent': userAgent }, body: null });
     if (res.status >= 300 && res.status < 400) {
       res.discard();
       throw new ProxyError(502, 'REDIRECT_NOT_FOLLOWED', `the download location redirected again (${res.status}); only one redirect is followed`);
     }
-    try {
-      return { res, bytes: await res.bytes(maxResponse) };
-    } catch (e) {
-      throw bodyError(e, maxResponse);
-    }
+    return { res, bytes: await readBody(res) };
   }
 
   function respond(
@@ -514,10 +519,7 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     // pagination links point at the source: point them at this proxy instead, so that a client
     // following them (octokit does) stays behind the proxy and its rules
     if (headers.link) headers.link = headers.link.split(`${target.origin}${targetPath}/`).join(`${request.origin}${publicPrefix}/`);
-    // Psoxy's name for it (ProcessedDataMetadataFields: X-Psoxy-Psoxy-Version); the value is this implementation's version
-    headers['x-psoxy-psoxy-version'] = PSOXY_TS_VERSION;
-    headers['x-psoxy-rules-sha'] = opts.rules.sha;
-    headers['x-psoxy-pii-salt-sha256'] = opts.pseudonymizer.saltFingerprint;
+    stampHeaders(headers, stamp);
     if (res.status < 200 || res.status >= 300) {
       headers['x-psoxy-error'] = 'API_ERROR';
       if (!opts.passThroughErrorBodies || method === 'HEAD') {
@@ -563,11 +565,8 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
       failure = asProxyError(e, log);
       res = errorResponse(failure);
     }
-    if (!acceptsGzip(request)) {
-      // as Psoxy on AWS: every answer tells a caller that does not accept gzip that it could
-      const warning = res.headers['x-psoxy-warning'];
-      res.headers['x-psoxy-warning'] = warning ? `${warning}, compression-not-requested` : 'compression-not-requested';
-    }
+    // as Psoxy on AWS: every answer tells a caller that does not accept gzip that it could
+    if (!acceptsGzip(request)) addWarning(res.headers, 'compression-not-requested');
     // one line per request: never bodies, query values or secrets
     log.info(`${request.method} ${logPath(request.target)} ${res.status}`, {
       ms: clock() - started,
@@ -576,6 +575,12 @@ function createExchangeHandler(opts: ProxyOptions): ExchangeHandler {
     });
     return res;
   };
+}
+
+/** Adds to `X-Psoxy-Warning` (a comma-separated list). */
+function addWarning(headers: HeaderMap, warning: string): void {
+  const before = headers['x-psoxy-warning'];
+  headers['x-psoxy-warning'] = before ? `${before}, ${warning}` : warning;
 }
 
 function acceptsGzip(request: ProxyRequest): boolean {

@@ -36,6 +36,22 @@ export interface ProcessingContext {
   asyncOutputLocation?: string | undefined;
 }
 
+/** What identifies the proxy that wrote an output (its metadata) or answered a request (its headers). */
+export interface ProxyStamp {
+  rulesSha: string;
+  version: string;
+  saltSha256: string;
+}
+
+/** The stamp as Psoxy's answer headers (`ProcessedDataMetadataFields`), added to `headers`. */
+export function stampHeaders(headers: HeaderMap, stamp: ProxyStamp): HeaderMap {
+  // X-Psoxy-Psoxy-Version is Psoxy's name; the value is this implementation's version
+  headers['x-psoxy-psoxy-version'] = stamp.version;
+  headers['x-psoxy-rules-sha'] = stamp.rulesSha;
+  headers['x-psoxy-pii-salt-sha256'] = stamp.saltSha256;
+  return headers;
+}
+
 /** The queue message attribute that carries the processing context, as Psoxy names it (SQS, Pub/Sub). */
 export const PROCESSING_CONTEXT_ATTRIBUTE = 'processingContext';
 
@@ -193,7 +209,7 @@ export function sanitizedMetadata(
   path: string,
   query: string | null,
   body: Uint8Array | null,
-  proxy: { rulesSha: string; version: string; saltSha256: string },
+  proxy: ProxyStamp,
 ): Record<string, string> {
   const m: Record<string, string> = {};
   for (const k of Object.keys(request.headers)) {

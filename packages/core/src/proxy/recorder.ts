@@ -1,14 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Logger } from '../runtime/logger.js';
 import type { ProxyOutputs, ProxyRequest, ProxyResponse } from './handler.js';
-import { type ProcessingContext, type ResponseOutput, outputKey, requestIdOf } from './outputs.js';
-
-/** What identifies the proxy that wrote an output (its metadata) or queued a request (the 202's headers). */
-export interface ProxyStamp {
-  rulesSha: string;
-  version: string;
-  saltSha256: string;
-}
+import { type ProcessingContext, type ProxyStamp, type ResponseOutput, outputKey, requestIdOf, stampHeaders } from './outputs.js';
 
 /** Stores `body` at `key` of `output`, compressed, as Psoxy stores its outputs. */
 function store(output: ResponseOutput, key: string, body: Uint8Array, contentType: string | undefined, metadata: Record<string, string>): Promise<void> {
@@ -77,13 +70,7 @@ export function processingContext(request: ProxyRequest, output: ResponseOutput,
 export function acceptedAnswer(context: ProcessingContext, stamp: ProxyStamp): ProxyResponse {
   return {
     status: 202,
-    headers: {
-      'content-type': 'application/json',
-      location: context.asyncOutputLocation as string,
-      'x-psoxy-psoxy-version': stamp.version,
-      'x-psoxy-rules-sha': stamp.rulesSha,
-      'x-psoxy-pii-salt-sha256': stamp.saltSha256,
-    },
+    headers: stampHeaders({ 'content-type': 'application/json', location: context.asyncOutputLocation as string }, stamp),
     body: Buffer.from(JSON.stringify(context), 'utf8'),
   };
 }

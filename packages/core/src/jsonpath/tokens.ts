@@ -205,8 +205,8 @@ export class ArraySliceToken extends PathToken {
     const len = model.length;
     if (len === 0) return;
     if (this.to === undefined) {
-      const from = Math.max(0, (this.from ?? 0) < 0 ? len + (this.from ?? 0) : (this.from ?? 0));
-      for (let i = from; i < len; i++) this.handleArrayIndex(model, i, ctx);
+      const from = this.from ?? 0;
+      for (let i = Math.max(0, from < 0 ? len + from : from); i < len; i++) this.handleArrayIndex(model, i, ctx);
     } else if (this.from === undefined) {
       const to = Math.min(len, this.to < 0 ? len + this.to : this.to);
       for (let i = 0; i < to; i++) this.handleArrayIndex(model, i, ctx);

@@ -71,21 +71,23 @@ describe('Lambda HTTP events', () => {
 });
 
 describe('gateway paths', () => {
-  it('removes a named stage and a proxy route prefix (HTTP API, payload 2.0)', async () => {
+  /** An HTTP API (payload 2.0) event on `rawPath`, through `stage` and the route `routeKey`. */
+  const viaGateway = (rawPath: string, rawQueryString: string, stage: string, routeKey: string) => {
     const e = event('function-url-get') as HttpEvent & { rawPath: string; rawQueryString: string; requestContext: { stage: string; routeKey: string } };
-    e.rawPath = '/prod/gcal/api/users';
-    e.rawQueryString = 'limit=1';
-    e.requestContext.stage = 'prod';
-    e.requestContext.routeKey = 'ANY /gcal/{proxy+}';
+    e.rawPath = rawPath;
+    e.rawQueryString = rawQueryString;
+    e.requestContext.stage = stage;
+    e.requestContext.routeKey = routeKey;
+    return e;
+  };
+
+  it('removes a named stage and a proxy route prefix (HTTP API, payload 2.0)', async () => {
+    const e = viaGateway('/prod/gcal/api/users', 'limit=1', 'prod', 'ANY /gcal/{proxy+}');
     expect(((await handler(e)) as HttpResultV2).statusCode).toBe(200);
     expect(upstream.requests.at(-1)?.path).toBe('/api/users');
   });
   it("removes a plain route key's path too (`ANY /gcal`, the shape Psoxy's adapter assumes)", async () => {
-    const e = event('function-url-get') as HttpEvent & { rawPath: string; rawQueryString: string; requestContext: { stage: string; routeKey: string } };
-    e.rawPath = '/default/gcal/api/users';
-    e.rawQueryString = '';
-    e.requestContext.stage = 'default';
-    e.requestContext.routeKey = 'ANY /gcal';
+    const e = viaGateway('/default/gcal/api/users', '', 'default', 'ANY /gcal');
     expect(((await handler(e)) as HttpResultV2).statusCode).toBe(200);
     expect(upstream.requests.at(-1)?.path).toBe('/api/users');
     // a route that is not a prefix of the path is left alone

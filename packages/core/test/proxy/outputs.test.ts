@@ -235,6 +235,12 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
     return { output, queue, proxy };
   }
 
+  /** Sends `target` with Prefer: respond-async and takes what was queued for it. */
+  async function queued(setup: Awaited<ReturnType<typeof asyncProxy>>, target: string) {
+    await setup.proxy.handler.exchange(request(target));
+    return setup.queue.queued.at(-1) as { request: QueuedRequest; context: ProcessingContext };
+  }
+
   it('queues the checked request and answers 202 with its processing context; processing it writes the sanitized result there', async () => {
     const { output, queue, proxy } = await asyncProxy();
     try {
@@ -289,10 +295,10 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
   });
 
   it('writes nowhere but the configured destination, whatever a queued message says', async () => {
-    const { output, queue, proxy } = await asyncProxy();
+    const setup = await asyncProxy();
+    const { output, proxy } = setup;
     try {
-      await proxy.handler.exchange(request('/api/users'));
-      const { request: q, context } = queue.queued[0] as { request: QueuedRequest; context: ProcessingContext };
+      const { request: q, context } = await queued(setup, '/api/users');
       const before = upstream.hits.length;
       for (const tampered of [
         { ...context, asyncOutputLocation: 's3://attacker/20261105/abc-123' },
@@ -310,10 +316,10 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
   });
 
   it('fails the processing when the result cannot be written, or the source answers an error', async () => {
-    const { output, queue, proxy } = await asyncProxy();
+    const setup = await asyncProxy();
+    const { output, proxy } = setup;
     try {
-      await proxy.handler.exchange(request('/api/users'));
-      const { request: q, context } = queue.queued[0] as { request: QueuedRequest; context: ProcessingContext };
+      const { request: q, context } = await queued(setup, '/api/users');
       output.failWith = new Error('SlowDown');
       expect((await proxy.handler.exchange(requestFromQueue(q, context))).status).toBe(500);
       output.failWith = undefined;
@@ -327,10 +333,10 @@ describe('asynchronous mode (Prefer: respond-async)', () => {
   });
 
   it('with FOLLOW_REDIRECTS=false fetches the download a source points to, without its credentials, and sanitizes it', async () => {
-    const { output, queue, proxy } = await asyncProxy({ followRedirects: false });
+    const setup = await asyncProxy({ followRedirects: false });
+    const { output, proxy } = setup;
     try {
-      await proxy.handler.exchange(request('/api/files?date=2024-01-01'));
-      const { request: q, context } = queue.queued[0] as { request: QueuedRequest; context: ProcessingContext };
+      const { request: q, context } = await queued(setup, '/api/files?date=2024-01-01');
       const done = await proxy.handler.exchange(requestFromQueue(q, context));
       expect(done.status).toBe(200);
       const written = JSON.parse(output.text('20261105/abc-123'));
